@@ -1,0 +1,55 @@
+package dev.tandem.launcher;
+
+import dev.tandem.core.config.ConfigException;
+import dev.tandem.core.config.ProxyConfig;
+import dev.tandem.core.config.Settings;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+
+/** {@code tandem proxy}: the sidecar, in the foreground, until SIGTERM or SIGINT drains and stops it. */
+@Command(name = "proxy", mixinStandardHelpOptions = true,
+        description = "Run the sidecar in the foreground, configured by TANDEM_* environment variables only.")
+final class ProxyCommand implements Callable<Integer> {
+
+    private static final Logger log = LoggerFactory.getLogger(ProxyCommand.class);
+
+    private final Map<String, String> environment;
+
+    ProxyCommand(Map<String, String> environment) {
+        this.environment = environment;
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        ProxyConfig config;
+        try {
+            config = ProxyConfig.from(environment::get);
+        } catch (ConfigException e) {
+            System.err.println("tandem proxy: " + e.getMessage());
+            return 2;
+        }
+        Logging.setLevel(config.logLevel());
+        List<String> unknown = Settings.unknown(environment);
+        if (!unknown.isEmpty()) {
+            log.warn("ignoring unknown variables {}: no setting has these names", unknown);
+        }
+        Sidecar sidecar = new Sidecar(config);
+        try {
+            sidecar.start();
+        } catch (RuntimeException e) {
+            log.error("cannot start: {}", e.getMessage());
+            sidecar.stop();
+            return 1;
+        }
+        Signals.onTermination(signal -> {
+            log.info("{} received: draining for up to {} ms", signal, config.drainDuration().toMillis());
+            sidecar.drainAndStop();
+        });
+        sidecar.awaitStopped();
+        return 0;
+    }
+}

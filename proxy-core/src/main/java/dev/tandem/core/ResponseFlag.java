@@ -1,0 +1,28 @@
+package dev.tandem.core;
+
+/**
+ * Why a connection or request did not go through, named as Envoy names its response flags so that access logs and
+ * dashboards read the same.
+ */
+public enum ResponseFlag {
+    /** The upstream connection could not be opened: refused, unreachable or timed out. */
+    UF("upstream connection failure"),
+    /** The upstream connection was reset or closed before the exchange finished. */
+    UC("upstream connection termination"),
+    /** The downstream connection was reset or closed before the exchange finished. */
+    DC("downstream connection termination"),
+    /** No destination to relay to: none recorded, or one that would loop back into the proxy. */
+    NR("no route"),
+    /** Nothing moved either way for the idle timeout. */
+    IDLE("idle timeout");
+
+    private final String meaning;
+
+    ResponseFlag(String meaning) {
+        this.meaning = meaning;
+    }
+
+    public String meaning() {
+        return meaning;
+    }
+}

@@ -1,0 +1,10 @@
+package dev.tandem.core.config;
+
+/** Log levels a setting may name. */
+public enum LogLevel {
+    TRACE,
+    DEBUG,
+    INFO,
+    WARN,
+    ERROR
+}

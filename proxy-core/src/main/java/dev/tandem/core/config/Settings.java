@@ -1,0 +1,86 @@
+package dev.tandem.core.config;
+
+import java.util.List;
+
+/**
+ * Every {@code TANDEM_*} environment variable Tandem reads, with its default. This is the one place they are named;
+ * the README's table and each command's flags follow from it.
+ */
+public final class Settings {
+
+    private Settings() {
+    }
+
+    // --- Identity of the proxy process: the redirect rules exempt its traffic so nothing loops.
+    public static final Setting PROXY_UID = new Setting("TANDEM_PROXY_UID", "1337",
+            "uid the proxy runs as; connections it opens are never captured");
+    public static final Setting PROXY_GID = new Setting("TANDEM_PROXY_GID", "1337",
+            "gid the proxy runs as; connections it opens are never captured");
+
+    // --- Ports the proxy listens on. None of them is ever captured on the way in.
+    public static final Setting OUTBOUND_PORT = new Setting("TANDEM_OUTBOUND_PORT", "15001",
+            "outbound listener: the application's captured outbound TCP arrives here");
+    public static final Setting INBOUND_PORT = new Setting("TANDEM_INBOUND_PORT", "15006",
+            "inbound listener: TCP captured on its way into the pod arrives here");
+    public static final Setting TUNNEL_PORT = new Setting("TANDEM_TUNNEL_PORT", "15008",
+            "reserved for the proxy-to-proxy tunnel; never captured");
+    public static final Setting HEALTH_PORT = new Setting("TANDEM_HEALTH_PORT", "15021",
+            "readiness endpoint GET /healthz/ready, on every address");
+    public static final Setting ADMIN_PORT = new Setting("TANDEM_ADMIN_PORT", "15000",
+            "admin endpoint, bound to 127.0.0.1 only");
+    public static final Setting METRICS_PORT = new Setting("TANDEM_METRICS_PORT", "15090",
+            "reserved for Prometheus metrics; never captured");
+
+    // --- Interception: what the redirect rules capture. Read by `tandem redirect`.
+    public static final Setting INBOUND_INTERCEPTION_MODE = new Setting("TANDEM_INBOUND_INTERCEPTION_MODE", "REDIRECT",
+            "REDIRECT (nat table) or TPROXY (mangle table, policy route, transparent listener)");
+    public static final Setting INBOUND_PORTS = new Setting("TANDEM_INBOUND_PORTS", "*",
+            "inbound ports to capture: * for all, empty for none, or a comma-separated list");
+    public static final Setting INBOUND_EXCLUDE_PORTS = new Setting("TANDEM_INBOUND_EXCLUDE_PORTS", "",
+            "inbound ports never captured, besides the proxy's own");
+    public static final Setting OUTBOUND_INCLUDE_CIDRS = new Setting("TANDEM_OUTBOUND_INCLUDE_CIDRS", "*",
+            "outbound destinations to capture: * for all, or a comma-separated list of CIDRs (IPv4 and IPv6)");
+    public static final Setting OUTBOUND_EXCLUDE_CIDRS = new Setting("TANDEM_OUTBOUND_EXCLUDE_CIDRS", "",
+            "outbound destinations never captured (comma-separated CIDRs)");
+    public static final Setting OUTBOUND_EXCLUDE_PORTS = new Setting("TANDEM_OUTBOUND_EXCLUDE_PORTS", "",
+            "outbound destination ports never captured");
+    public static final Setting IPTABLES_BACKEND = new Setting("TANDEM_IPTABLES_BACKEND", "auto",
+            "auto (the backend already holding rules, else the system default), nft or legacy");
+    public static final Setting IPV6 = new Setting("TANDEM_IPV6", "auto",
+            "auto (rules for IPv6 when the namespace has it), true or false");
+    public static final Setting TPROXY_MARK = new Setting("TANDEM_TPROXY_MARK", "1337",
+            "packet mark for TPROXY interception");
+    public static final Setting TPROXY_ROUTE_TABLE = new Setting("TANDEM_TPROXY_ROUTE_TABLE", "133",
+            "routing table that delivers TPROXY-marked packets locally");
+
+    // --- Proxy behaviour. Read by `tandem proxy`.
+    public static final Setting CONNECT_TIMEOUT = new Setting("TANDEM_CONNECT_TIMEOUT", "10s",
+            "time allowed to open an upstream connection (ms, s, m, h)");
+    public static final Setting IDLE_TIMEOUT = new Setting("TANDEM_IDLE_TIMEOUT", "1h",
+            "a relayed connection with no bytes either way for this long is closed; 0s never");
+    public static final Setting DRAIN_DURATION = new Setting("TANDEM_DRAIN_DURATION", "5s",
+            "on SIGTERM, how long open connections may go on before they are closed");
+    public static final Setting CONCURRENCY = new Setting("TANDEM_CONCURRENCY", "2",
+            "worker threads (event loops)");
+    public static final Setting LOG_LEVEL = new Setting("TANDEM_LOG_LEVEL", "info",
+            "trace, debug, info, warn or error");
+    public static final Setting JAVA_OPTS = new Setting("TANDEM_JAVA_OPTS", "",
+            "extra JVM options, read by bin/tandem before the JVM starts");
+
+    public static final List<Setting> ALL = List.of(
+            PROXY_UID, PROXY_GID,
+            OUTBOUND_PORT, INBOUND_PORT, TUNNEL_PORT, HEALTH_PORT, ADMIN_PORT, METRICS_PORT,
+            INBOUND_INTERCEPTION_MODE, INBOUND_PORTS, INBOUND_EXCLUDE_PORTS,
+            OUTBOUND_INCLUDE_CIDRS, OUTBOUND_EXCLUDE_CIDRS, OUTBOUND_EXCLUDE_PORTS,
+            IPTABLES_BACKEND, IPV6, TPROXY_MARK, TPROXY_ROUTE_TABLE,
+            CONNECT_TIMEOUT, IDLE_TIMEOUT, DRAIN_DURATION, CONCURRENCY, LOG_LEVEL, JAVA_OPTS);
+
+    /** Variables whose name starts with TANDEM_ but that no setting knows: most likely typos. */
+    public static List<String> unknown(java.util.Map<String, String> environment) {
+        return environment.keySet().stream()
+                .filter(name -> name.startsWith("TANDEM_"))
+                .filter(name -> ALL.stream().noneMatch(s -> s.name().equals(name)))
+                .sorted()
+                .toList();
+    }
+}

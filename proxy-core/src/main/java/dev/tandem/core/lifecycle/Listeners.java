@@ -1,0 +1,106 @@
+package dev.tandem.core.lifecycle;
+
+import dev.tandem.core.addr.Addresses;
+import dev.tandem.core.transport.Transport;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The proxy's listening sockets and the connections they accepted. Traffic listeners' connections are tracked so that
+ * a drain can wait for them; the health and admin listeners' are not.
+ */
+public final class Listeners {
+
+    private static final Logger log = LoggerFactory.getLogger(Listeners.class);
+
+    /** How a listener's socket is set up. */
+    public enum Kind {
+        /** Intercepted traffic: connections tracked for drain, auto-read off until the upstream is ready. */
+        TRAFFIC,
+        /** Intercepted traffic on a transparent socket (TPROXY), which needs CAP_NET_ADMIN. */
+        TRANSPARENT_TRAFFIC,
+        /** A small HTTP endpoint (health, admin): reads at once, not tracked. */
+        ENDPOINT
+    }
+
+    private final Transport transport;
+    private final ChannelGroup connections = new DefaultChannelGroup("traffic", GlobalEventExecutor.INSTANCE);
+    private final List<Channel> trafficServers = new ArrayList<>();
+    private final List<Channel> allServers = new ArrayList<>();
+
+    public Listeners(Transport transport) {
+        this.transport = transport;
+    }
+
+    /** Binds and returns the listening channel; a bind failure throws with the address in the message. */
+    public Channel bind(String name, InetSocketAddress address, Kind kind, ChannelHandler childInitializer) {
+        ServerBootstrap bootstrap = transport.server().childHandler(childInitializer);
+        if (kind == Kind.ENDPOINT) {
+            bootstrap.childOption(ChannelOption.AUTO_READ, true);
+        } else {
+            bootstrap.handler(new TrackAccepted(connections));
+        }
+        if (kind == Kind.TRANSPARENT_TRAFFIC) {
+            bootstrap.option(EpollChannelOption.IP_TRANSPARENT, true);
+        }
+        Channel server;
+        try {
+            server = bootstrap.bind(address).syncUninterruptibly().channel();
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot listen on " + Addresses.format(address) + " for " + name + ": " + e.getMessage(), e);
+        }
+        log.info("{} listening on {}", name, Addresses.format((InetSocketAddress) server.localAddress()));
+        allServers.add(server);
+        if (kind != Kind.ENDPOINT) {
+            trafficServers.add(server);
+        }
+        return server;
+    }
+
+    /** Stops accepting intercepted traffic; the health and admin listeners stay up until {@link #close()}. */
+    public void stopAccepting() {
+        trafficServers.forEach(server -> server.close().syncUninterruptibly());
+    }
+
+    public int openConnections() {
+        return connections.size();
+    }
+
+    public void closeConnections() {
+        connections.close().awaitUninterruptibly();
+    }
+
+    public void close() {
+        allServers.forEach(server -> server.close().syncUninterruptibly());
+        closeConnections();
+    }
+
+    /** Sees each accepted channel before it is registered and adds it to the group. */
+    @ChannelHandler.Sharable
+    private static final class TrackAccepted extends ChannelInboundHandlerAdapter {
+        private final ChannelGroup connections;
+
+        TrackAccepted(ChannelGroup connections) {
+            this.connections = connections;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            connections.add((Channel) msg);
+            ctx.fireChannelRead(msg);
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package dev.tandem.inbound;
+
+import dev.tandem.core.HandlerNames;
+import dev.tandem.core.accept.LoopGuard;
+import dev.tandem.core.accept.OriginalDestinationHandler;
+import dev.tandem.core.config.ProxyConfig;
+import dev.tandem.core.connect.UpstreamConnector;
+import dev.tandem.core.origdst.OriginalDestination;
+import dev.tandem.core.relay.IdleTimeoutHandler;
+import dev.tandem.core.tcp.TcpProxyHandler;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+
+/**
+ * The inbound listener's pipeline. A connection captured on its way into the pod is delivered to the application on
+ * loopback at the port it was addressed to, from the proxy's own loopback source (see {@link LocalDelivery}).
+ */
+public final class InboundInitializer extends ChannelInitializer<Channel> {
+
+    public static final String LISTENER = "inbound";
+
+    private final ProxyConfig config;
+    private final OriginalDestinationHandler originalDestination;
+    private final UpstreamConnector connector;
+
+    public InboundInitializer(ProxyConfig config, OriginalDestination lookup, UpstreamConnector connector) {
+        this.config = config;
+        this.originalDestination = new OriginalDestinationHandler(LISTENER, lookup, LoopGuard.ownPorts(config.ports()));
+        this.connector = connector;
+    }
+
+    @Override
+    protected void initChannel(Channel ch) {
+        ChannelPipeline pipeline = ch.pipeline();
+        addIdleTimeout(pipeline);
+        addOriginalDestination(pipeline);
+        addLocalDelivery(pipeline);
+    }
+
+    private void addIdleTimeout(ChannelPipeline pipeline) {
+        if (!config.idleTimeout().isZero()) {
+            pipeline.addLast(HandlerNames.IDLE_TIMEOUT, new IdleTimeoutHandler(config.idleTimeout()));
+        }
+    }
+
+    private void addOriginalDestination(ChannelPipeline pipeline) {
+        pipeline.addLast(HandlerNames.ORIGINAL_DESTINATION, originalDestination);
+    }
+
+    private void addLocalDelivery(ChannelPipeline pipeline) {
+        pipeline.addLast(HandlerNames.TCP_PROXY, new TcpProxyHandler(connector, LocalDelivery::targetFor));
+    }
+}
