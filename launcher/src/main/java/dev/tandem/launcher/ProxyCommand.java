@@ -9,6 +9,8 @@ import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** {@code tandem proxy}: the sidecar, in the foreground, until SIGTERM or SIGINT drains and stops it. */
 @Command(name = "proxy", mixinStandardHelpOptions = true,
@@ -18,6 +20,9 @@ final class ProxyCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(ProxyCommand.class);
 
     private final Map<String, String> environment;
+
+    @Spec
+    private CommandSpec spec;
 
     ProxyCommand(Map<String, String> environment) {
         this.environment = environment;
@@ -29,7 +34,7 @@ final class ProxyCommand implements Callable<Integer> {
         try {
             config = ProxyConfig.from(environment::get);
         } catch (ConfigException e) {
-            System.err.println("tandem proxy: " + e.getMessage());
+            spec.commandLine().getErr().println("tandem proxy: " + e.getMessage());
             return 2;
         }
         Logging.setLevel(config.logLevel());

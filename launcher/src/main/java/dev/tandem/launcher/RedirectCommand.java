@@ -11,7 +11,7 @@ import dev.tandem.redirect.RedirectConfig;
 import dev.tandem.redirect.RedirectException;
 import dev.tandem.redirect.Redirector;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -65,10 +65,10 @@ final class RedirectCommand implements Runnable {
 
         @Override
         public Integer call() {
-            PrintStream out = System.out;
-            PrintStream err = System.err;
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
             try {
-                Redirector redirector = new Redirector(readConfig(), runner(out), new Executables(environment::get),
+                Redirector redirector = new Redirector(readConfig(), runner(out), Executables.onPath(environment::get),
                         RedirectCommand::namespaceHasIpv6, err);
                 run(redirector, out);
                 return 0;
@@ -85,9 +85,9 @@ final class RedirectCommand implements Runnable {
             }
         }
 
-        abstract void run(Redirector redirector, PrintStream out) throws RedirectException, IOException;
+        abstract void run(Redirector redirector, PrintWriter out) throws RedirectException, IOException;
 
-        CommandRunner runner(PrintStream out) {
+        CommandRunner runner(PrintWriter out) {
             return new ProcessRunner();
         }
 
@@ -119,7 +119,7 @@ final class RedirectCommand implements Runnable {
         }
 
         @Override
-        CommandRunner runner(PrintStream out) {
+        CommandRunner runner(PrintWriter out) {
             return dryRun ? new DryRunRunner(new ProcessRunner(), out) : new ProcessRunner();
         }
     }
@@ -132,7 +132,7 @@ final class RedirectCommand implements Runnable {
         }
 
         @Override
-        void run(Redirector redirector, PrintStream out) throws RedirectException, IOException {
+        void run(Redirector redirector, PrintWriter out) throws RedirectException, IOException {
             redirector.apply();
         }
     }
@@ -145,7 +145,7 @@ final class RedirectCommand implements Runnable {
         }
 
         @Override
-        void run(Redirector redirector, PrintStream out) throws RedirectException, IOException {
+        void run(Redirector redirector, PrintWriter out) throws RedirectException, IOException {
             redirector.clean();
         }
     }
@@ -158,8 +158,9 @@ final class RedirectCommand implements Runnable {
         }
 
         @Override
-        void run(Redirector redirector, PrintStream out) {
+        void run(Redirector redirector, PrintWriter out) {
             out.print(redirector.print());
+            out.flush();
         }
     }
 

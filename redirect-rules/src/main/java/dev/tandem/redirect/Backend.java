@@ -56,6 +56,9 @@ public record Backend(String name, String restore4, String save4, String restore
 
     private static boolean hasRules(Backend backend, CommandRunner runner) throws IOException {
         for (Family family : Family.values()) {
+            if (backend.save(family) == null) {
+                continue;
+            }
             var saved = runner.query(List.of(backend.save(family)));
             if (saved.ok() && saved.stdout().lines().anyMatch(l -> l.startsWith("-A "))) {
                 return true;

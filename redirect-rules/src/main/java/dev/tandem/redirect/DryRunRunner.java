@@ -1,16 +1,16 @@
 package dev.tandem.redirect;
 
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.List;
 
 /** Answers queries for real and prints each change, with its input, instead of making it. */
 public final class DryRunRunner implements CommandRunner {
 
     private final CommandRunner queries;
-    private final PrintStream out;
+    private final PrintWriter out;
 
-    public DryRunRunner(CommandRunner queries, PrintStream out) {
+    public DryRunRunner(CommandRunner queries, PrintWriter out) {
         this.queries = queries;
         this.out = out;
     }
@@ -26,6 +26,7 @@ public final class DryRunRunner implements CommandRunner {
         if (!stdin.isEmpty()) {
             out.print(stdin);
         }
+        out.flush();
         return new Result(0, "", "");
     }
 }

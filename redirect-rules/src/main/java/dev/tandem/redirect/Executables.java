@@ -13,15 +13,21 @@ public final class Executables {
 
     private final List<Path> directories;
 
-    public Executables(Function<String, String> environment) {
+    public Executables(List<Path> directories) {
+        this.directories = List.copyOf(directories);
+    }
+
+    /** The directories of PATH, then the usual system ones. */
+    public static Executables onPath(Function<String, String> environment) {
         var dirs = new LinkedHashSet<String>();
         String path = environment.apply("PATH");
         if (path != null) {
             dirs.addAll(List.of(path.split(":")));
         }
         dirs.addAll(List.of("/usr/local/sbin", "/usr/sbin", "/sbin", "/usr/local/bin", "/usr/bin", "/bin"));
-        this.directories = new ArrayList<>();
+        var directories = new ArrayList<Path>();
         dirs.stream().filter(d -> !d.isEmpty()).map(Path::of).forEach(directories::add);
+        return new Executables(directories);
     }
 
     public Optional<Path> find(String name) {

@@ -2,7 +2,7 @@ package dev.tandem.redirect;
 
 import dev.tandem.redirect.RedirectConfig.Ipv6Choice;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -19,10 +19,10 @@ public final class Redirector {
     private final CommandRunner runner;
     private final Executables executables;
     private final BooleanSupplier namespaceHasIpv6;
-    private final PrintStream log;
+    private final PrintWriter log;
 
     public Redirector(RedirectConfig config, CommandRunner runner, Executables executables,
-            BooleanSupplier namespaceHasIpv6, PrintStream log) {
+            BooleanSupplier namespaceHasIpv6, PrintWriter log) {
         this.config = config;
         this.runner = runner;
         this.executables = executables;

@@ -40,7 +40,9 @@ public final class RestoreScript {
             installed.jumps(table).forEach(jump -> out.append("-D ").append(jump).append('\n'));
             installed.chains(table).stream().filter(c -> !wanted.contains(c))
                     .forEach(chain -> out.append("-X ").append(chain).append('\n'));
-            set.rules(table).stream().filter(Rule::inOwnChain).forEach(r -> out.append(r.render()).append('\n'));
+            for (String chain : wanted) {
+                set.rules(table).stream().filter(r -> r.chain().equals(chain)).forEach(r -> out.append(r.render()).append('\n'));
+            }
             set.rules(table).stream().filter(r -> !r.inOwnChain()).forEach(r -> out.append(r.render()).append('\n'));
             out.append("COMMIT\n");
         }

@@ -5,6 +5,7 @@ import dev.tandem.core.addr.Port;
 import dev.tandem.core.config.InterceptionMode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeSet;
 
 /**
  * Builds the interception rules for one address family from the configuration, the way istio-iptables lays them out:
@@ -116,7 +117,7 @@ public final class Rules {
         exemptProxy("--gid-owner", config.proxyGid());
         add(Table.NAT, Chains.OUTPUT, "-d", family.loopback(), "-j", "RETURN");
         // The application reaches its own proxy's ports (health, admin) on the pod IP directly, never through it.
-        for (Port port : config.ports().all()) {
+        for (Port port : new TreeSet<>(config.ports().all())) {
             add(Table.NAT, Chains.OUTPUT, "-o", "lo", "-p", "tcp", "--dport", port(port), "-j", "RETURN");
         }
         returnForPorts(Table.NAT, Chains.OUTPUT, config.outboundExcludePorts().ports());

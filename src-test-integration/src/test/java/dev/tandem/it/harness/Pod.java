@@ -1,0 +1,219 @@
+package dev.tandem.it.harness;
+
+import dev.tandem.testing.Exchange;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One pod: a network namespace with its application ({@code PodApp}, run as root, like most containers) and, when
+ * started, the Tandem sidecar, run through the built {@code bin/tandem} as uid 1337.
+ */
+public final class Pod implements AutoCloseable {
+
+    private static final String PROXY_UID = "1337";
+
+    private final String name;
+    private final String netns;
+    private final String ipv4;
+    private final String ipv6;
+    private final Path logs;
+    private final PodAppClient app;
+    private Process sidecar;
+    private Path sidecarLog;
+    private int sidecarStarts;
+    private long lastReadyMillis;
+
+    Pod(String name, String netns, String ipv4, String ipv6, Path logs) {
+        this.name = name;
+        this.netns = netns;
+        this.ipv4 = ipv4;
+        this.ipv6 = ipv6;
+        this.logs = logs;
+        this.app = new PodAppClient(netns, logs.resolve(name + "-app.log"));
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String netns() {
+        return netns;
+    }
+
+    public String ipv4() {
+        return ipv4;
+    }
+
+    public String ipv6() {
+        return ipv6;
+    }
+
+    /** Runs a command in the pod's namespace, as root. */
+    public Host.Result exec(Map<String, String> environment, String... command) {
+        var full = new ArrayList<>(List.of("ip", "netns", "exec", netns));
+        full.addAll(Arrays.asList(command));
+        return Host.run(full, environment);
+    }
+
+    /** {@code bin/tandem redirect ACTION ARGS...} in this pod, with the given variables. */
+    public Host.Result redirect(Map<String, String> environment, String action, String... args) {
+        var command = new ArrayList<>(List.of(Tandem.bin().toString(), "redirect", action));
+        command.addAll(Arrays.asList(args));
+        return exec(environment, command.toArray(String[]::new));
+    }
+
+    /** The pod's iptables as iptables-save prints them, without comments and counters. */
+    public String iptablesSave(String tool) {
+        return exec(Map.of(), tool).orThrow().stdout().lines()
+                .filter(l -> !l.startsWith("#"))
+                .map(l -> l.replaceAll("\\[\\d+:\\d+]", "[0:0]"))
+                .reduce("", (a, b) -> a + b + "\n");
+    }
+
+    /** Installs the interception rules, failing the test if apply fails. */
+    public void applyRules(Map<String, String> environment) {
+        redirect(environment, "apply").orThrow();
+    }
+
+    /**
+     * Starts the sidecar as uid 1337 and waits until its readiness endpoint answers 200. A TPROXY sidecar also gets
+     * CAP_NET_ADMIN, which a transparent socket needs.
+     */
+    public void startSidecar(Map<String, String> environment) {
+        var env = new HashMap<>(environment);
+        env.putIfAbsent("TANDEM_JAVA_OPTS", "-Dio.netty.leakDetection.level=paranoid");
+        env.putIfAbsent("TANDEM_DRAIN_DURATION", "2s");
+        env.putIfAbsent("TANDEM_LOG_LEVEL", System.getProperty("tandem.sidecar.log.level", "info"));
+        var command = new ArrayList<>(List.of("ip", "netns", "exec", netns, "setpriv", "--reuid=" + PROXY_UID,
+                "--regid=" + PROXY_UID, "--clear-groups"));
+        if ("TPROXY".equalsIgnoreCase(env.get("TANDEM_INBOUND_INTERCEPTION_MODE"))) {
+            command.addAll(List.of("--inh-caps=+net_admin", "--ambient-caps=+net_admin"));
+        }
+        command.addAll(List.of(Tandem.bin().toString(), "proxy"));
+        sidecarLog = logs.resolve(name + "-sidecar-" + (++sidecarStarts) + ".log");
+        long start = System.nanoTime();
+        try {
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(sidecarLog.toFile());
+            builder.environment().putAll(env);
+            sidecar = builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        int healthPort = Integer.parseInt(env.getOrDefault("TANDEM_HEALTH_PORT", "15021"));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            if (!sidecar.isAlive()) {
+                throw new IllegalStateException("sidecar of " + name + " exited " + sidecar.exitValue() + ":\n" + sidecarLog());
+            }
+            if (health(healthPort).startsWith("200")) {
+                lastReadyMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                return;
+            }
+            sleep(50);
+        }
+        throw new IllegalStateException("sidecar of " + name + " not ready in 30 s:\n" + sidecarLog());
+    }
+
+    /** The health endpoint's status and body as the application sees them, or the error. */
+    public String health(int port) {
+        try {
+            return app.call("get 127.0.0.1 " + port + " /healthz/ready", Duration.ofSeconds(10));
+        } catch (IllegalStateException e) {
+            return e.getMessage();
+        }
+    }
+
+    /** Milliseconds from exec of the last sidecar to its readiness endpoint answering 200. */
+    public long lastReadyMillis() {
+        return lastReadyMillis;
+    }
+
+    public Process sidecar() {
+        return sidecar;
+    }
+
+    /** Sends SIGTERM and waits for the exit; returns the exit code. Fails on a buffer leak in the sidecar's log. */
+    public int stopSidecar() {
+        sidecar.destroy();
+        try {
+            if (!sidecar.waitFor(30, TimeUnit.SECONDS)) {
+                sidecar.destroyForcibly();
+                throw new IllegalStateException("sidecar of " + name + " did not stop within 30 s of SIGTERM");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        String log = sidecarLog();
+        if (log.contains("LEAK:")) {
+            throw new AssertionError("the sidecar of " + name + " leaked buffers:\n" + log);
+        }
+        return sidecar.exitValue();
+    }
+
+    public String sidecarLog() {
+        try {
+            return Files.readString(sidecarLog);
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    /** A command to the pod's application; returns its answer. */
+    public String app(String command) {
+        return app.call(command, Duration.ofSeconds(120));
+    }
+
+    /** The application sends {@code bytes} to host:port and reads the echo, half-closing after the last byte. */
+    public Exchange echo(String host, int port, long bytes) {
+        return Exchange.parse(app("echo " + host + " " + port + " " + bytes));
+    }
+
+    public Exchange attempt(String host, int port) {
+        return Exchange.parse(app("attempt " + host + " " + port));
+    }
+
+    /** The peers the application's echo server on {@code port} has seen, in order. */
+    public List<InetAddress> peers(int port) {
+        String reply = app("peers " + port);
+        if (reply.isBlank()) {
+            return List.of();
+        }
+        return Arrays.stream(reply.split(",")).map(Pod::ip).toList();
+    }
+
+    public static InetAddress ip(String literal) {
+        try {
+            return InetAddress.getByName(literal);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (sidecar != null && sidecar.isAlive()) {
+            sidecar.destroyForcibly();
+        }
+        app.close();
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
