@@ -33,15 +33,9 @@ public final class InboundInitializer extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel ch) {
         ChannelPipeline pipeline = ch.pipeline();
-        addIdleTimeout(pipeline);
+        IdleTimeoutHandler.addTo(pipeline, config.idleTimeout());
         addOriginalDestination(pipeline);
         addLocalDelivery(pipeline);
-    }
-
-    private void addIdleTimeout(ChannelPipeline pipeline) {
-        if (!config.idleTimeout().isZero()) {
-            pipeline.addLast(HandlerNames.IDLE_TIMEOUT, new IdleTimeoutHandler(config.idleTimeout()));
-        }
     }
 
     private void addOriginalDestination(ChannelPipeline pipeline) {

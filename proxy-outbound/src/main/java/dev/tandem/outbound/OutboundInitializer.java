@@ -35,15 +35,9 @@ public final class OutboundInitializer extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel ch) {
         ChannelPipeline pipeline = ch.pipeline();
-        addIdleTimeout(pipeline);
+        IdleTimeoutHandler.addTo(pipeline, config.idleTimeout());
         addOriginalDestination(pipeline);
         addTcpProxy(pipeline);
-    }
-
-    private void addIdleTimeout(ChannelPipeline pipeline) {
-        if (!config.idleTimeout().isZero()) {
-            pipeline.addLast(HandlerNames.IDLE_TIMEOUT, new IdleTimeoutHandler(config.idleTimeout()));
-        }
     }
 
     private void addOriginalDestination(ChannelPipeline pipeline) {

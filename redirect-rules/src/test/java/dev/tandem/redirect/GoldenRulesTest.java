@@ -7,10 +7,8 @@ import dev.tandem.core.config.EnvReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -24,21 +22,14 @@ class GoldenRulesTest {
 
     static final Path GOLDEN = Path.of("src/test/resources/golden");
 
-    static Stream<String> scenarios() throws IOException {
-        try (Stream<Path> files = Files.list(GOLDEN)) {
-            return files.map(p -> p.getFileName().toString())
-                    .filter(n -> n.endsWith(".env"))
-                    .map(n -> n.substring(0, n.length() - 4))
-                    .sorted()
-                    .toList()
-                    .stream();
-        }
+    static List<String> scenarios() throws IOException {
+        return GoldenScenarios.names(GOLDEN);
     }
 
     @ParameterizedTest
     @MethodSource("scenarios")
     void printedRulesMatchTheGoldenFile(String scenario) throws IOException, ConfigException {
-        Map<String, String> env = readEnv(GOLDEN.resolve(scenario + ".env"));
+        Map<String, String> env = GoldenScenarios.env(GOLDEN, scenario);
         env.put("TANDEM_IPV6", "true");
         RedirectConfig config = RedirectConfig.read(EnvReader.of(env));
         String printed = new Redirector(config, null, new Executables(List.of()), () -> true, new java.io.PrintWriter(System.err, true)).print();
@@ -49,16 +40,5 @@ class GoldenRulesTest {
         }
         assertThat(golden).as("golden file; regenerate with -Dgolden.update=true").exists();
         assertThat(printed).isEqualTo(Files.readString(golden));
-    }
-
-    static Map<String, String> readEnv(Path file) throws IOException {
-        Map<String, String> env = new HashMap<>();
-        for (String line : Files.readAllLines(file)) {
-            if (!line.isBlank() && !line.startsWith("#")) {
-                int eq = line.indexOf('=');
-                env.put(line.substring(0, eq), line.substring(eq + 1));
-            }
-        }
-        return env;
     }
 }

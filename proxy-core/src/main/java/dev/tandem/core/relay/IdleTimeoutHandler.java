@@ -1,8 +1,10 @@
 package dev.tandem.core.relay;
 
 import dev.tandem.core.ConnectionContext;
+import dev.tandem.core.HandlerNames;
 import dev.tandem.core.ResponseFlag;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -14,6 +16,13 @@ import java.util.concurrent.TimeUnit;
  * downstream channel, which sees both what the client sends and what the relay writes back.
  */
 public final class IdleTimeoutHandler extends IdleStateHandler {
+
+    /** Adds the handler, under its name, unless the timeout is zero (never). */
+    public static void addTo(ChannelPipeline pipeline, Duration timeout) {
+        if (!timeout.isZero()) {
+            pipeline.addLast(HandlerNames.IDLE_TIMEOUT, new IdleTimeoutHandler(timeout));
+        }
+    }
 
     public IdleTimeoutHandler(Duration timeout) {
         super(0, 0, timeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -73,15 +73,33 @@ public final class Mesh implements AutoCloseable {
         return pod;
     }
 
+    /**
+     * Stops every sidecar still running with SIGTERM, removes the pods, and then fails if a sidecar did not exit 0
+     * or leaked buffers: a clean stop is part of what every scenario checks.
+     */
     @Override
     public void close() {
+        var problems = new ArrayList<String>();
         for (Pod pod : pods) {
+            if (pod.sidecarRunning()) {
+                try {
+                    int exit = pod.stopSidecar();
+                    if (exit != 0) {
+                        problems.add("the sidecar of " + pod.name() + " exited " + exit + " after SIGTERM");
+                    }
+                } catch (RuntimeException | AssertionError e) {
+                    problems.add(e.getMessage());
+                }
+            }
             pod.close();
         }
         for (Pod pod : pods) {
             Host.run(List.of("ip", "netns", "delete", pod.netns()));
         }
         Host.run(List.of("ip", "netns", "delete", net));
+        if (!problems.isEmpty()) {
+            throw new AssertionError(String.join("\n", problems));
+        }
     }
 
     /** Namespaces of earlier runs whose process is gone. */

@@ -184,6 +184,23 @@ public final class Pod implements AutoCloseable {
         return Exchange.parse(app("attempt " + host + " " + port));
     }
 
+    /** The application's echo succeeds byte for byte, or the test fails with what happened instead. */
+    public Exchange expectEcho(String host, int port, long bytes) {
+        Exchange exchange = echo(host, port, bytes);
+        if (!exchange.echoed()) {
+            throw new AssertionError(name + " -> " + host + ":" + port + ": " + exchange.line());
+        }
+        return exchange;
+    }
+
+    /** The peers this pod's echo server on {@code port} saw while {@code call} ran. */
+    public List<InetAddress> peersDuring(int port, Runnable call) {
+        int before = peers(port).size();
+        call.run();
+        List<InetAddress> all = peers(port);
+        return all.subList(before, all.size());
+    }
+
     /** The peers the application's echo server on {@code port} has seen, in order. */
     public List<InetAddress> peers(int port) {
         String reply = app("peers " + port);
@@ -201,9 +218,14 @@ public final class Pod implements AutoCloseable {
         }
     }
 
+    /** True while a sidecar started by {@link #startSidecar} runs. */
+    public boolean sidecarRunning() {
+        return sidecar != null && sidecar.isAlive();
+    }
+
     @Override
     public void close() {
-        if (sidecar != null && sidecar.isAlive()) {
+        if (sidecarRunning()) {
             sidecar.destroyForcibly();
         }
         app.close();

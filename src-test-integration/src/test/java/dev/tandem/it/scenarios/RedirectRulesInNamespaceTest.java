@@ -7,13 +7,11 @@ import dev.tandem.it.harness.Mesh;
 import dev.tandem.it.harness.Pod;
 import dev.tandem.it.harness.ScenarioExtension;
 import dev.tandem.it.harness.Tandem;
+import dev.tandem.redirect.GoldenScenarios;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,11 +50,8 @@ class RedirectRulesInNamespaceTest {
         }
     }
 
-    static Stream<String> scenarios() throws IOException {
-        try (Stream<Path> files = Files.list(GOLDEN)) {
-            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".env"))
-                    .map(n -> n.substring(0, n.length() - 4)).sorted().toList().stream();
-        }
+    static List<String> scenarios() throws IOException {
+        return GoldenScenarios.names(GOLDEN);
     }
 
     /**
@@ -96,7 +91,7 @@ class RedirectRulesInNamespaceTest {
     @ParameterizedTest
     @MethodSource("scenarios")
     void applyInstallsThePrintedRulesIdempotentlyAndCleanRestoresTheNamespace(String scenario) throws IOException {
-        Map<String, String> env = readEnv(GOLDEN.resolve(scenario + ".env"));
+        Map<String, String> env = GoldenScenarios.env(GOLDEN, scenario);
         String before = state();
 
         pod.redirect(env, "apply").orThrow();
@@ -104,7 +99,7 @@ class RedirectRulesInNamespaceTest {
         pod.redirect(env, "apply").orThrow();
         String appliedTwice = state();
 
-        String golden = Files.readString(GOLDEN.resolve(scenario + ".rules"));
+        String golden = GoldenScenarios.rules(GOLDEN, scenario);
         assertThat(tandemRules(pod.iptablesSave("iptables-save"))).as("IPv4 rules of " + scenario)
                 .isEqualTo(goldenRuleCount(golden, "iptables-restore"));
         assertThat(tandemRules(pod.iptablesSave("ip6tables-save"))).as("IPv6 rules of " + scenario)
@@ -178,16 +173,5 @@ class RedirectRulesInNamespaceTest {
             }
         }
         return count;
-    }
-
-    private static Map<String, String> readEnv(Path file) throws IOException {
-        Map<String, String> env = new HashMap<>();
-        for (String line : Files.readAllLines(file)) {
-            if (!line.isBlank() && !line.startsWith("#")) {
-                int eq = line.indexOf('=');
-                env.put(line.substring(0, eq), line.substring(eq + 1));
-            }
-        }
-        return env;
     }
 }
