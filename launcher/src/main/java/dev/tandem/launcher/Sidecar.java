@@ -59,7 +59,8 @@ final class Sidecar {
         listeners.bind("admin", new InetSocketAddress(InetAddress.getLoopbackAddress(), config.ports().admin().value()),
                 Kind.ENDPOINT, new HttpEndpoints(Map.<String, Supplier<Answer>>of(
                         "/ready", this::adminReady,
-                        "/healthz/ready", this::healthzReady)).initializer());
+                        "/healthz/ready", this::healthzReady,
+                        "/stats", this::stats)).initializer());
         readiness.ready();
         log.info("ready in {} ms from JVM start", System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime());
     }
@@ -99,6 +100,16 @@ final class Sidecar {
         return readiness.isReady()
                 ? Answer.ok("ready")
                 : new Answer(HttpResponseStatus.SERVICE_UNAVAILABLE, readiness.state().name().toLowerCase(Locale.ROOT));
+    }
+
+    /** Connection counters per traffic listener, one {@code name: value} a line as Envoy's admin /stats prints. */
+    private Answer stats() {
+        var out = new StringBuilder();
+        listeners.counters().forEach((name, counters) -> out
+                .append("listener.").append(name).append(".downstream_cx_total: ").append(counters.total()).append('\n')
+                .append("listener.").append(name).append(".downstream_cx_active: ").append(counters.active()).append('\n'));
+        out.append("server.state: ").append(readiness.state().name().toLowerCase(Locale.ROOT));
+        return Answer.ok(out.toString());
     }
 
     /** Envoy's admin /ready: LIVE when serving, the state's name otherwise. */

@@ -14,7 +14,11 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +40,22 @@ public final class Listeners {
         ENDPOINT
     }
 
+    /** Connections a traffic listener accepted: in all, and open now. */
+    public static final class Counters {
+        private final LongAdder total = new LongAdder();
+        private final LongAdder active = new LongAdder();
+
+        public long total() {
+            return total.sum();
+        }
+
+        public long active() {
+            return active.sum();
+        }
+    }
+
     private final Transport transport;
+    private final Map<String, Counters> counters = new ConcurrentSkipListMap<>();
     private final ChannelGroup connections = new DefaultChannelGroup("traffic", GlobalEventExecutor.INSTANCE);
     private final List<Channel> trafficServers = new ArrayList<>();
     private final List<Channel> allServers = new ArrayList<>();
@@ -51,7 +70,9 @@ public final class Listeners {
         if (kind == Kind.ENDPOINT) {
             bootstrap.childOption(ChannelOption.AUTO_READ, true);
         } else {
-            bootstrap.handler(new TrackAccepted(connections));
+            Counters listenerCounters = new Counters();
+            counters.put(name, listenerCounters);
+            bootstrap.handler(new TrackAccepted(connections, listenerCounters));
         }
         if (kind == Kind.TRANSPARENT_TRAFFIC) {
             bootstrap.option(EpollChannelOption.IP_TRANSPARENT, true);
@@ -75,6 +96,11 @@ public final class Listeners {
         trafficServers.forEach(server -> server.close().syncUninterruptibly());
     }
 
+    /** Each traffic listener's counters, by listener name. */
+    public Map<String, Counters> counters() {
+        return Collections.unmodifiableMap(counters);
+    }
+
     public int openConnections() {
         return connections.size();
     }
@@ -88,18 +114,24 @@ public final class Listeners {
         closeConnections();
     }
 
-    /** Sees each accepted channel before it is registered and adds it to the group. */
+    /** Sees each accepted channel before it is registered: adds it to the group and counts it. */
     @ChannelHandler.Sharable
     private static final class TrackAccepted extends ChannelInboundHandlerAdapter {
         private final ChannelGroup connections;
+        private final Counters counters;
 
-        TrackAccepted(ChannelGroup connections) {
+        TrackAccepted(ChannelGroup connections, Counters counters) {
             this.connections = connections;
+            this.counters = counters;
         }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            connections.add((Channel) msg);
+            Channel accepted = (Channel) msg;
+            counters.total.increment();
+            counters.active.increment();
+            accepted.closeFuture().addListener(closed -> counters.active.decrement());
+            connections.add(accepted);
             ctx.fireChannelRead(msg);
         }
     }

@@ -1,8 +1,10 @@
 package dev.tandem.it.harness;
 
+import dev.tandem.launcher.mesh.Host;
+import dev.tandem.launcher.mesh.NamespaceMesh;
+import dev.tandem.launcher.mesh.NamespacePod;
 import dev.tandem.testing.Exchange;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
@@ -19,14 +21,12 @@ import java.util.concurrent.TimeUnit;
  * One pod: a network namespace with its application ({@code PodApp}, run as root, like most containers) and, when
  * started, the Tandem sidecar, run through the built {@code bin/tandem} as uid 1337.
  */
-public final class Pod implements AutoCloseable {
+public final class Pod {
 
-    private static final String PROXY_UID = "1337";
+    private static final int PROXY_UID = 1337;
 
-    private final String name;
-    private final String netns;
-    private final String ipv4;
-    private final String ipv6;
+    private final NamespaceMesh network;
+    private final NamespacePod pod;
     private final Path logs;
     private final PodAppClient app;
     private Process sidecar;
@@ -34,36 +34,32 @@ public final class Pod implements AutoCloseable {
     private int sidecarStarts;
     private long lastReadyMillis;
 
-    Pod(String name, String netns, String ipv4, String ipv6, Path logs) {
-        this.name = name;
-        this.netns = netns;
-        this.ipv4 = ipv4;
-        this.ipv6 = ipv6;
+    Pod(NamespaceMesh network, NamespacePod pod, Path logs) {
+        this.network = network;
+        this.pod = pod;
         this.logs = logs;
-        this.app = new PodAppClient(netns, logs.resolve(name + "-app.log"));
+        this.app = new PodAppClient(network, pod, logs.resolve(pod.name() + "-app.log"));
     }
 
     public String name() {
-        return name;
+        return pod.name();
     }
 
     public String netns() {
-        return netns;
+        return pod.netns();
     }
 
     public String ipv4() {
-        return ipv4;
+        return pod.ipv4();
     }
 
     public String ipv6() {
-        return ipv6;
+        return pod.ipv6();
     }
 
     /** Runs a command in the pod's namespace, as root. */
     public Host.Result exec(Map<String, String> environment, String... command) {
-        var full = new ArrayList<>(List.of("ip", "netns", "exec", netns));
-        full.addAll(Arrays.asList(command));
-        return Host.run(full, environment);
+        return network.exec(pod, environment, command);
     }
 
     /** {@code bin/tandem redirect ACTION ARGS...} in this pod, with the given variables. */
@@ -95,26 +91,16 @@ public final class Pod implements AutoCloseable {
         env.putIfAbsent("TANDEM_JAVA_OPTS", "-Dio.netty.leakDetection.level=paranoid");
         env.putIfAbsent("TANDEM_DRAIN_DURATION", "2s");
         env.putIfAbsent("TANDEM_LOG_LEVEL", System.getProperty("tandem.sidecar.log.level", "info"));
-        var command = new ArrayList<>(List.of("ip", "netns", "exec", netns, "setpriv", "--reuid=" + PROXY_UID,
-                "--regid=" + PROXY_UID, "--clear-groups"));
-        if ("TPROXY".equalsIgnoreCase(env.get("TANDEM_INBOUND_INTERCEPTION_MODE"))) {
-            command.addAll(List.of("--inh-caps=+net_admin", "--ambient-caps=+net_admin"));
-        }
-        command.addAll(List.of(Tandem.bin().toString(), "proxy"));
-        sidecarLog = logs.resolve(name + "-sidecar-" + (++sidecarStarts) + ".log");
+        boolean tproxy = "TPROXY".equalsIgnoreCase(env.get("TANDEM_INBOUND_INTERCEPTION_MODE"));
+        sidecarLog = logs.resolve(name() + "-sidecar-" + (++sidecarStarts) + ".log");
         long start = System.nanoTime();
-        try {
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(sidecarLog.toFile());
-            builder.environment().putAll(env);
-            sidecar = builder.start();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        sidecar = network.start(pod, env, PROXY_UID, tproxy ? List.of("net_admin") : List.of(), sidecarLog,
+                List.of(Tandem.bin().toString(), "proxy"));
         int healthPort = Integer.parseInt(env.getOrDefault("TANDEM_HEALTH_PORT", "15021"));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
             if (!sidecar.isAlive()) {
-                throw new IllegalStateException("sidecar of " + name + " exited " + sidecar.exitValue() + ":\n" + sidecarLog());
+                throw new IllegalStateException("sidecar of " + name() + " exited " + sidecar.exitValue() + ":\n" + sidecarLog());
             }
             if (health(healthPort).startsWith("200")) {
                 lastReadyMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
@@ -122,7 +108,7 @@ public final class Pod implements AutoCloseable {
             }
             sleep(50);
         }
-        throw new IllegalStateException("sidecar of " + name + " not ready in 30 s:\n" + sidecarLog());
+        throw new IllegalStateException("sidecar of " + name() + " not ready in 30 s:\n" + sidecarLog());
     }
 
     /** The health endpoint's status and body as the application sees them, or the error. */
@@ -149,7 +135,7 @@ public final class Pod implements AutoCloseable {
         try {
             if (!sidecar.waitFor(30, TimeUnit.SECONDS)) {
                 sidecar.destroyForcibly();
-                throw new IllegalStateException("sidecar of " + name + " did not stop within 30 s of SIGTERM");
+                throw new IllegalStateException("sidecar of " + name() + " did not stop within 30 s of SIGTERM");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -157,7 +143,7 @@ public final class Pod implements AutoCloseable {
         }
         String log = sidecarLog();
         if (log.contains("LEAK:")) {
-            throw new AssertionError("the sidecar of " + name + " leaked buffers:\n" + log);
+            throw new AssertionError("the sidecar of " + name() + " leaked buffers:\n" + log);
         }
         return sidecar.exitValue();
     }
@@ -188,7 +174,7 @@ public final class Pod implements AutoCloseable {
     public Exchange expectEcho(String host, int port, long bytes) {
         Exchange exchange = echo(host, port, bytes);
         if (!exchange.echoed()) {
-            throw new AssertionError(name + " -> " + host + ":" + port + ": " + exchange.line());
+            throw new AssertionError(name() + " -> " + host + ":" + port + ": " + exchange.line());
         }
         return exchange;
     }
@@ -221,14 +207,6 @@ public final class Pod implements AutoCloseable {
     /** True while a sidecar started by {@link #startSidecar} runs. */
     public boolean sidecarRunning() {
         return sidecar != null && sidecar.isAlive();
-    }
-
-    @Override
-    public void close() {
-        if (sidecarRunning()) {
-            sidecar.destroyForcibly();
-        }
-        app.close();
     }
 
     private static void sleep(long millis) {

@@ -1,5 +1,7 @@
 package dev.tandem.it.harness;
 
+import dev.tandem.launcher.mesh.NamespaceMesh;
+import dev.tandem.launcher.mesh.NamespacePod;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -13,23 +15,18 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /** Talks to the {@code PodApp} process of one pod: a command line out, a reply line back. */
-final class PodAppClient implements AutoCloseable {
+final class PodAppClient {
 
     private final Process process;
     private final PrintStream commands;
     private final BlockingQueue<String> replies = new LinkedBlockingQueue<>();
 
-    PodAppClient(String netns, Path log) {
+    PodAppClient(NamespaceMesh network, NamespacePod pod, Path log) {
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        try {
-            process = new ProcessBuilder(List.of("ip", "netns", "exec", netns, java, "-Xmx256m", "-XX:+UseSerialGC",
-                    "-cp", classpath, "dev.tandem.it.app.PodApp"))
-                    .redirectError(log.toFile())
-                    .start();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot start the pod application in " + netns, e);
-        }
+        String netns = pod.netns();
+        process = network.startInteractive(pod, log,
+                List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-cp", classpath, "dev.tandem.it.app.PodApp"));
         commands = new PrintStream(process.getOutputStream(), true, StandardCharsets.UTF_8);
         Thread reader = new Thread(() -> {
             try (var in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -69,10 +66,5 @@ final class PodAppClient implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
-    }
-
-    @Override
-    public void close() {
-        process.destroyForcibly();
     }
 }

@@ -1,5 +1,6 @@
 package dev.tandem.it.harness;
 
+import dev.tandem.launcher.mesh.Prerequisites;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
@@ -8,7 +9,8 @@ import java.util.concurrent.CountDownLatch;
  * rules and a sidecar; b runs a TCP echo on 8080 and an HTTP server on 8000 that answers with the peer it saw.
  * Ctrl-C (or Enter) removes everything. Run as root from the checkout, after {@code mvn -B -DskipTests package}:
  * <pre>
- * java -cp src-test-integration/target/test-classes:proxy-core/target/test-classes dev.tandem.it.harness.TwoPods
+ * java -cp src-test-integration/target/test-classes:proxy-core/target/test-classes:launcher/target/tandem.jar \
+ *     dev.tandem.it.harness.TwoPods
  * </pre>
  */
 public final class TwoPods {

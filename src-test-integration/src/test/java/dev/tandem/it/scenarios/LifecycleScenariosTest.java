@@ -2,7 +2,7 @@ package dev.tandem.it.scenarios;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tandem.it.harness.Host;
+import dev.tandem.launcher.mesh.Host;
 import dev.tandem.it.harness.Mesh;
 import dev.tandem.it.harness.Pod;
 import dev.tandem.it.harness.ScenarioExtension;

@@ -1,4 +1,4 @@
-package dev.tandem.it.harness;
+package dev.tandem.launcher.mesh;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

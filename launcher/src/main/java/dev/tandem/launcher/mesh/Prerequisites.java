@@ -1,4 +1,4 @@
-package dev.tandem.it.harness;
+package dev.tandem.launcher.mesh;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What the scenario tests need: root, iproute2, iptables (both families) and setpriv. Run as root on a Debian-like
- * system, a missing package is installed, saying so. Without root the tests are skipped with the reason, unless
- * {@code CI=true}, where nothing may be skipped and a missing prerequisite fails the run.
+ * What pods in network namespaces need (the demo mesh and the scenario tests): root, iproute2, iptables (both
+ * families) and setpriv. Run as root on a Debian-like system, a missing package is installed, saying so; otherwise
+ * the answer names the exact command to run.
  */
 public final class Prerequisites {
 
@@ -26,7 +26,7 @@ public final class Prerequisites {
     private Prerequisites() {
     }
 
-    /** Null when the scenario tests can run; otherwise why not. */
+    /** Null when pods can be laid out here; otherwise why not, with the command that would fix it. */
     public static synchronized String problem() {
         if (!checked) {
             checked = true;
@@ -35,17 +35,13 @@ public final class Prerequisites {
         return problem;
     }
 
-    public static boolean inCi() {
-        return "true".equalsIgnoreCase(System.getenv("CI"));
-    }
-
     private static String check() {
         if (!isRoot()) {
-            return "scenario tests need root (network namespaces, iptables, running the proxy as uid 1337); run them as root";
+            return "this needs root (network namespaces, iptables, running the proxy as uid 1337): run it as root, e.g. with sudo";
         }
         List<String> missing = missingPackages();
         if (!missing.isEmpty() && Host.has("apt-get")) {
-            System.err.println("[tandem scenario tests] installing missing packages: " + String.join(" ", missing));
+            System.err.println("[tandem] installing missing packages: " + String.join(" ", missing));
             Host.run(List.of("apt-get", "update", "-qq"));
             var install = new ArrayList<>(List.of("apt-get", "install", "-y", "-qq", "--no-install-recommends"));
             install.addAll(missing);
@@ -56,7 +52,7 @@ public final class Prerequisites {
             missing = missingPackages();
         }
         if (!missing.isEmpty()) {
-            return "missing packages " + missing + "; install them with: apt-get install -y " + String.join(" ", missing);
+            return "missing packages " + missing + "; install them with: sudo apt-get install -y " + String.join(" ", missing);
         }
         return null;
     }

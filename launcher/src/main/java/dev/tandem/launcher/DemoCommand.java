@@ -1,0 +1,236 @@
+package dev.tandem.launcher;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.launcher.mesh.Host;
+import dev.tandem.launcher.mesh.Install;
+import dev.tandem.launcher.mesh.NamespaceMesh;
+import dev.tandem.launcher.mesh.NamespacePod;
+import dev.tandem.launcher.mesh.Prerequisites;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tandem demo}: the three-service mesh every mesh tutorial draws (frontend -> catalog -> ratings), as pods in
+ * network namespaces on this machine, each with the interception rules and a sidecar. It calls the frontend from a
+ * client pod, prints the path the request took, and keeps the mesh up until Ctrl-C, then removes everything it made.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = {"Build a three-service mesh (frontend -> catalog -> ratings) in network namespaces on this "
+                + "machine, call it and print the path; keep it running until Ctrl-C, then remove everything.",
+                "Needs root; installs a missing iptables or iproute2 on Debian-like systems."})
+final class DemoCommand implements Callable<Integer> {
+
+    private static final int APP_PORT = 8080;
+    private static final int PROXY_UID = 1337;
+    private static final List<String> SERVICES = List.of("frontend", "catalog", "ratings");
+
+    @Option(names = "--once", description = "Print the path, then remove everything and exit.")
+    boolean once;
+
+    @Spec
+    private CommandSpec spec;
+
+    private final Map<String, String> environment;
+
+    DemoCommand(Map<String, String> environment) {
+        this.environment = environment;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        String problem = Prerequisites.problem();
+        if (problem != null) {
+            err.println("tandem demo: " + problem);
+            return 2;
+        }
+        long start = System.nanoTime();
+        Install install = Install.current().readableBy(PROXY_UID);
+        Path logs = Files.createTempDirectory("tandem-demo-");
+        NamespaceMesh mesh = NamespaceMesh.create("tdemo");
+        CountDownLatch stop = new CountDownLatch(1);
+        Thread cleanup = new Thread(() -> removeAll(mesh, logs), "demo-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        try {
+            Map<String, NamespacePod> pods = layOut(mesh, install, logs, out);
+            NamespacePod client = mesh.pod("client");
+            JsonNode answer = callFrontend(mesh, install, client, pods.get("frontend"));
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            printPath(out, client, pods, answer, millis);
+            printSidecarCounters(out, mesh, install, pods);
+            if (once) {
+                return 0;
+            }
+            out.printf("%nThe mesh stays up. Try, as root:%n"
+                    + "  ip netns exec %s curl -s http://%s:%d/%n"
+                    + "  ip netns exec %s iptables-save -t nat%n"
+                    + "Logs of every sidecar and service: %s%n"
+                    + "Press Ctrl-C to remove the pods.%n",
+                    client.netns(), pods.get("frontend").ipv4(), APP_PORT, pods.get("frontend").netns(), logs);
+            out.flush();
+            Signals.onTermination(signal -> stop.countDown());
+            stop.await();
+            out.println("removing the demo mesh");
+            return 0;
+        } finally {
+            removeAll(mesh, logs);
+            Runtime.getRuntime().removeShutdownHook(cleanup);
+        }
+    }
+
+    /** Each service pod gets the rules, then its sidecar, then its service; returns once all are ready. */
+    private Map<String, NamespacePod> layOut(NamespaceMesh mesh, Install install, Path logs, PrintWriter out) {
+        var pods = new LinkedHashMap<String, NamespacePod>();
+        for (String service : SERVICES) {
+            pods.put(service, mesh.pod(service));
+        }
+        var sidecars = new ArrayList<Path>();
+        var services = new ArrayList<Path>();
+        for (int i = 0; i < SERVICES.size(); i++) {
+            String service = SERVICES.get(i);
+            NamespacePod pod = pods.get(service);
+            mesh.exec(pod, Map.of(), install.script().toString(), "redirect", "apply").orThrow();
+            Path sidecarLog = logs.resolve(service + "-sidecar.log");
+            mesh.start(pod, Map.of("TANDEM_DRAIN_DURATION", "1s"), PROXY_UID, List.of(), sidecarLog,
+                    List.of(install.script().toString(), "proxy"));
+            sidecars.add(sidecarLog);
+            var app = new LinkedHashMap<String, String>();
+            app.put("DEMO_NAME", service);
+            app.put("DEMO_PORT", Integer.toString(APP_PORT));
+            if (i + 1 < SERVICES.size()) {
+                app.put("DEMO_UPSTREAM", "http://" + pods.get(SERVICES.get(i + 1)).ipv4() + ":" + APP_PORT + "/");
+            }
+            Path serviceLog = logs.resolve(service + ".log");
+            mesh.start(pod, app, null, List.of(), serviceLog, java(install, "dev.tandem.demo.DemoService"));
+            services.add(serviceLog);
+            out.printf("  pod %-8s %-12s rules applied, sidecar and service starting%n", service, pod.ipv4());
+            out.flush();
+        }
+        sidecars.forEach(log -> awaitLine(log, "ready in"));
+        services.forEach(log -> awaitLine(log, "listening on"));
+        return pods;
+    }
+
+    private static List<String> java(Install install, String mainClass, String... args) {
+        var command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC", "-Xmx64m", "-cp", install.jar().toString(), mainClass));
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    /** The client pod's call, retried briefly while the last pieces settle. */
+    private static JsonNode callFrontend(NamespaceMesh mesh, Install install, NamespacePod client, NamespacePod frontend)
+            throws IOException, InterruptedException {
+        String url = "http://" + frontend.ipv4() + ":" + APP_PORT + "/";
+        Host.Result last = null;
+        for (int attempt = 0; attempt < 20; attempt++) {
+            last = mesh.exec(client, Map.of(),
+                    java(install, "dev.tandem.demo.DemoService", "call", url).toArray(String[]::new));
+            if (last.exitCode() == 0) {
+                return new ObjectMapper().readTree(last.stdout());
+            }
+            Thread.sleep(250);
+        }
+        throw new IllegalStateException("the frontend did not answer: " + last.stdout() + last.stderr());
+    }
+
+    private static void printPath(PrintWriter out, NamespacePod client, Map<String, NamespacePod> pods,
+            JsonNode answer, long millis) {
+        out.printf("%nGET http://%s:%d/ from pod client (%s, no sidecar) answered in %d ms from the start of the "
+                + "demo. The path, as each service saw it:%n", pods.get("frontend").ipv4(), APP_PORT, client.ipv4(), millis);
+        String caller = "client";
+        int hops = 0;
+        int crossed = 0;
+        var traceparents = new java.util.LinkedHashSet<String>();
+        var requestIds = new java.util.LinkedHashSet<String>();
+        for (JsonNode hop = answer; hop != null && !hop.isMissingNode() && !hop.isNull(); hop = hop.get("upstream")) {
+            String service = hop.path("service").asText();
+            String peer = hop.path("peer").asText();
+            boolean viaSidecar = peer.equals("127.0.0.6");
+            out.printf("  %-8s -> %-8s %-16s saw peer %-10s %s%n", caller, service,
+                    pods.get(service).ipv4() + ":" + APP_PORT, peer,
+                    viaSidecar ? "(delivered by the " + service + " sidecar)" : "(NOT through a sidecar)");
+            traceparents.add(hop.at("/headers/traceparent").asText("none"));
+            requestIds.add(hop.at("/headers/x-request-id").asText("none"));
+            hops++;
+            crossed += viaSidecar ? 1 : 0;
+            caller = service;
+        }
+        out.printf("  traceparent at every hop: %s; x-request-id at every hop: %s%n",
+                String.join(" / ", traceparents), String.join(" / ", requestIds));
+        out.printf("%d of %d hops delivered by the callee's sidecar.%n", crossed, hops);
+        out.flush();
+    }
+
+    /** Each sidecar's admin counters, read from inside its pod (the admin port listens on 127.0.0.1 only). */
+    private static void printSidecarCounters(PrintWriter out, NamespaceMesh mesh, Install install,
+            Map<String, NamespacePod> pods) {
+        out.printf("Connections each sidecar relayed (admin /stats): outbound = the service's own calls, leaving through "
+                + "its sidecar; inbound = calls delivered to it%n");
+        pods.forEach((service, pod) -> {
+            Host.Result stats = mesh.exec(pod, Map.of(),
+                    java(install, "dev.tandem.demo.DemoService", "call", "http://127.0.0.1:15000/stats").toArray(String[]::new));
+            out.printf("  %-8s outbound %s, inbound %s%n", service,
+                    counter(stats.stdout(), "listener.outbound.downstream_cx_total"),
+                    counter(stats.stdout(), "listener.inbound.downstream_cx_total"));
+        });
+        out.flush();
+    }
+
+    private static String counter(String stats, String name) {
+        return stats.lines().filter(l -> l.startsWith(name + ": ")).map(l -> l.substring(name.length() + 2))
+                .findFirst().orElse("?");
+    }
+
+    private static void awaitLine(Path log, String marker) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            try {
+                if (Files.exists(log) && Files.readString(log).contains(marker)) {
+                    return;
+                }
+                Thread.sleep(50);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        throw new IllegalStateException(log.getFileName() + " did not say \"" + marker + "\" within 30 s:\n" + tail(log));
+    }
+
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+        } catch (IOException e) {
+            return "(no log)";
+        }
+    }
+
+    private static void removeAll(NamespaceMesh mesh, Path logs) {
+        mesh.close();
+        try (var files = Files.walk(logs)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // already gone
+        }
+    }
+}
