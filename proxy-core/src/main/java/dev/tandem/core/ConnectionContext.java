@@ -2,6 +2,7 @@ package dev.tandem.core;
 
 import dev.tandem.core.addr.ClientAddr;
 import dev.tandem.core.addr.OrigDstAddr;
+import dev.tandem.core.detect.Protocol;
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
 import java.net.InetSocketAddress;
@@ -18,6 +19,8 @@ public final class ConnectionContext {
     private final ClientAddr client;
     private final long startNanos = System.nanoTime();
     private OrigDstAddr origDst;
+    private Protocol protocol;
+    private String sni;
     private ResponseFlag flag;
     private String failureDetail;
     private long bytesFromDownstream;
@@ -54,6 +57,20 @@ public final class ConnectionContext {
 
     public void origDst(OrigDstAddr destination) {
         this.origDst = destination;
+    }
+
+    public Protocol protocol() {
+        return protocol;
+    }
+
+    /** What detection found, and the TLS server name when the client sent one. */
+    public void detected(Protocol protocol, String sni) {
+        this.protocol = protocol;
+        this.sni = sni;
+    }
+
+    public String sni() {
+        return sni;
     }
 
     /** Records the first failure only: later ones are consequences of it. */

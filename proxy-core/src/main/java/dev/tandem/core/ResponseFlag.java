@@ -11,6 +11,14 @@ public enum ResponseFlag {
     UC("upstream connection termination"),
     /** The downstream connection was reset or closed before the exchange finished. */
     DC("downstream connection termination"),
+    /** The upstream did not answer within the request timeout. */
+    UT("upstream request timeout"),
+    /** The upstream's response broke HTTP's rules (it could split or smuggle). */
+    UPE("upstream protocol error"),
+    /** The client's request broke HTTP's rules, or was too large. */
+    DPE("downstream protocol error"),
+    /** The client did not finish its request headers in time. */
+    DT("downstream request timeout"),
     /** No destination to relay to: none recorded, or one that would loop back into the proxy. */
     NR("no route"),
     /** Nothing moved either way for the idle timeout. */

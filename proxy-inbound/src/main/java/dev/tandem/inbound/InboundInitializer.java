@@ -1,13 +1,14 @@
 package dev.tandem.inbound;
 
 import dev.tandem.core.HandlerNames;
+import dev.tandem.core.ProxyStages;
 import dev.tandem.core.accept.LoopGuard;
 import dev.tandem.core.accept.OriginalDestinationHandler;
 import dev.tandem.core.config.ProxyConfig;
 import dev.tandem.core.connect.UpstreamConnector;
+import dev.tandem.core.detect.ProtocolDetector;
 import dev.tandem.core.origdst.OriginalDestination;
 import dev.tandem.core.relay.IdleTimeoutHandler;
-import dev.tandem.core.tcp.TcpProxyHandler;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -22,12 +23,12 @@ public final class InboundInitializer extends ChannelInitializer<Channel> {
 
     private final ProxyConfig config;
     private final OriginalDestinationHandler originalDestination;
-    private final UpstreamConnector connector;
+    private final ProxyStages stages;
 
     public InboundInitializer(ProxyConfig config, OriginalDestination lookup, UpstreamConnector connector) {
         this.config = config;
         this.originalDestination = new OriginalDestinationHandler(LISTENER, lookup, LoopGuard.ownPorts(config.ports()));
-        this.connector = connector;
+        this.stages = new ProxyStages(connector, LocalDelivery::targetFor, config.http(), config.idleTimeout());
     }
 
     @Override
@@ -35,14 +36,15 @@ public final class InboundInitializer extends ChannelInitializer<Channel> {
         ChannelPipeline pipeline = ch.pipeline();
         IdleTimeoutHandler.addTo(pipeline, config.idleTimeout());
         addOriginalDestination(pipeline);
-        addLocalDelivery(pipeline);
+        addProtocolDetection(pipeline);
     }
 
     private void addOriginalDestination(ChannelPipeline pipeline) {
         pipeline.addLast(HandlerNames.ORIGINAL_DESTINATION, originalDestination);
     }
 
-    private void addLocalDelivery(ChannelPipeline pipeline) {
-        pipeline.addLast(HandlerNames.TCP_PROXY, new TcpProxyHandler(connector, LocalDelivery::targetFor));
+    private void addProtocolDetection(ChannelPipeline pipeline) {
+        pipeline.addLast(HandlerNames.PROTOCOL_DETECTOR, new ProtocolDetector(stages, config.opaquePorts(),
+                config.detectionTimeout(), config.http().requestHeadersTimeout()));
     }
 }

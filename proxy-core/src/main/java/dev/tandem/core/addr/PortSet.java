@@ -41,6 +41,16 @@ public record PortSet(boolean all, List<Port> ports) {
         return new PortSet(false, new ArrayList<>(sorted));
     }
 
+    /** This set and {@code other} together. */
+    public PortSet with(PortSet other) {
+        if (all || other.all) {
+            return ALL;
+        }
+        var merged = new TreeSet<Port>(ports);
+        merged.addAll(other.ports);
+        return new PortSet(false, new ArrayList<>(merged));
+    }
+
     public boolean contains(int port) {
         return all || ports.stream().anyMatch(p -> p.value() == port);
     }

@@ -1,5 +1,7 @@
 package dev.tandem.core.config;
 
+import dev.tandem.core.addr.Port;
+import dev.tandem.core.addr.PortSet;
 import java.time.Duration;
 import java.util.function.Function;
 
@@ -7,16 +9,29 @@ import java.util.function.Function;
 public record ProxyConfig(
         ProxyPorts ports,
         InterceptionMode inboundMode,
+        PortSet opaquePorts,
+        Duration detectionTimeout,
+        HttpLimits http,
         Duration connectTimeout,
         Duration idleTimeout,
         Duration drainDuration,
         int concurrency,
         LogLevel logLevel) {
 
+    /** Protocols whose server speaks first (SMTP, MySQL, PostgreSQL, Redis, ...): never waited on for detection. */
+    public static final PortSet SERVER_FIRST_PORTS = PortSet.of(new Port(25), new Port(587), new Port(3306),
+            new Port(4444), new Port(5432), new Port(6379), new Port(9300), new Port(11211), new Port(27017));
+
     public static ProxyConfig from(Function<String, String> environment) throws ConfigException {
         EnvReader env = EnvReader.of(environment);
         ProxyPorts ports = ProxyPorts.read(env);
         InterceptionMode mode = env.read(Settings.INBOUND_INTERCEPTION_MODE, Parsers.oneOf(InterceptionMode.class));
+        PortSet opaque = env.read(Settings.OPAQUE_PORTS, PortSet::parse);
+        if (opaque != null && opaque.all()) {
+            env.refuse(Settings.OPAQUE_PORTS, "* is not allowed here; list the ports");
+        }
+        Duration detection = env.read(Settings.DETECTION_TIMEOUT, Parsers::duration);
+        HttpLimits http = HttpLimits.read(env);
         Duration connect = env.read(Settings.CONNECT_TIMEOUT, Parsers::duration);
         if (Duration.ZERO.equals(connect)) {
             env.refuse(Settings.CONNECT_TIMEOUT, "must be more than zero");
@@ -26,6 +41,7 @@ public record ProxyConfig(
         Integer concurrency = env.read(Settings.CONCURRENCY, Parsers.integer(1, 256));
         LogLevel level = env.read(Settings.LOG_LEVEL, Parsers.oneOf(LogLevel.class));
         env.throwIfInvalid();
-        return new ProxyConfig(ports, mode, connect, idle, drain, concurrency, level);
+        return new ProxyConfig(ports, mode, opaque == null ? null : SERVER_FIRST_PORTS.with(opaque), detection, http,
+                connect, idle, drain, concurrency, level);
     }
 }

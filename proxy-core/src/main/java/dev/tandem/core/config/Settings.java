@@ -53,6 +53,21 @@ public final class Settings {
     public static final Setting TPROXY_ROUTE_TABLE = new Setting("TANDEM_TPROXY_ROUTE_TABLE", "133",
             "routing table that delivers TPROXY-marked packets locally");
 
+    // --- Protocol detection and HTTP. Read by `tandem proxy`.
+    public static final Setting OPAQUE_PORTS = new Setting("TANDEM_OPAQUE_PORTS", "",
+            "ports relayed as opaque TCP without detection, besides the server-first defaults (25, 587, 3306, 4444, "
+                    + "5432, 6379, 9300, 11211, 27017)");
+    public static final Setting DETECTION_TIMEOUT = new Setting("TANDEM_DETECTION_TIMEOUT", "100ms",
+            "a client that sends nothing for this long is relayed as TCP (a server-first protocol)");
+    public static final Setting REQUEST_HEADERS_TIMEOUT = new Setting("TANDEM_REQUEST_HEADERS_TIMEOUT", "10s",
+            "a client must finish a request's headers within this time, else 408 and the connection is closed");
+    public static final Setting REQUEST_TIMEOUT = new Setting("TANDEM_REQUEST_TIMEOUT", "0s",
+            "time for the upstream to answer a request completely, else 504 (UT); 0s never, as Istio's default");
+    public static final Setting MAX_REQUEST_HEADERS_KB = new Setting("TANDEM_MAX_REQUEST_HEADERS_KB", "60",
+            "largest request or response head in KiB, else 431 (or 502 for a response)");
+    public static final Setting MAX_HEADERS_COUNT = new Setting("TANDEM_MAX_HEADERS_COUNT", "100",
+            "most header fields in a request or response head, else 431 (or 502 for a response)");
+
     // --- Proxy behaviour. Read by `tandem proxy`.
     public static final Setting CONNECT_TIMEOUT = new Setting("TANDEM_CONNECT_TIMEOUT", "10s",
             "time allowed to open an upstream connection (ms, s, m, h)");
@@ -73,6 +88,8 @@ public final class Settings {
             INBOUND_INTERCEPTION_MODE, INBOUND_PORTS, INBOUND_EXCLUDE_PORTS,
             OUTBOUND_INCLUDE_CIDRS, OUTBOUND_EXCLUDE_CIDRS, OUTBOUND_EXCLUDE_PORTS,
             IPTABLES_BACKEND, IPV6, TPROXY_MARK, TPROXY_ROUTE_TABLE,
+            OPAQUE_PORTS, DETECTION_TIMEOUT, REQUEST_HEADERS_TIMEOUT, REQUEST_TIMEOUT, MAX_REQUEST_HEADERS_KB,
+            MAX_HEADERS_COUNT,
             CONNECT_TIMEOUT, IDLE_TIMEOUT, DRAIN_DURATION, CONCURRENCY, LOG_LEVEL, JAVA_OPTS);
 
     /** Variables whose name starts with TANDEM_ but that no setting knows: most likely typos. */

@@ -42,8 +42,24 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         this.targets = targets;
     }
 
+    /** Added after the destination is known (by protocol detection): start at once. */
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        ConnectionContext context = ConnectionContext.of(ctx.channel());
+        if (context != null && context.origDst() != null) {
+            connect(ctx);
+        }
+    }
+
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        connect(ctx);
+    }
+
+    private void connect(ChannelHandlerContext ctx) {
+        if (connecting != null) {
+            return;
+        }
         Channel downstream = ctx.channel();
         ConnectionContext context = ConnectionContext.of(downstream);
         UpstreamTarget target = targets.apply(context.origDst());

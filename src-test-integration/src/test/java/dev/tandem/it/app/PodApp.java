@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -24,11 +25,20 @@ import java.util.stream.Collectors;
  * The application of a pod in the scenario tests: a plain program that knows nothing of Tandem. It runs inside the
  * pod's network namespace and takes one command per line on stdin, answering one line on stdout ("ok ..." or
  * "err ..."): start a TCP echo or HTTP server, call another pod, report the peers its servers saw.
+ *
+ * <p>The HTTP-era servers and clients (HTTP/1.1, h2c, gRPC, WebSocket, TLS, a server-first protocol) live in the
+ * classes beside this one, a class per family. A client reports a failed call as an "ok" line with what happened
+ * (a status of "none", an "error=" field); "err" is for commands it could not run at all.
  */
 public final class PodApp {
 
     private final Map<Integer, EchoServer> echoServers = new HashMap<>();
     private final Map<Integer, java.util.concurrent.CompletableFuture<String>> background = new HashMap<>();
+    // Servers by port; concurrent, as "async" runs commands off the main thread.
+    private final Map<Integer, Http1Server> http1Servers = new ConcurrentHashMap<>();
+    private final Map<Integer, H2Server> h2Servers = new ConcurrentHashMap<>();
+    private final Map<Integer, TlsEcho> tlsServers = new ConcurrentHashMap<>();
+    private final Map<Integer, AutoCloseable> otherServers = new ConcurrentHashMap<>();
 
     public static void main(String[] args) throws Exception {
         PodApp app = new PodApp();
@@ -36,13 +46,42 @@ public final class PodApp {
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         out.println("ok ready");
         for (String line; (line = in.readLine()) != null; ) {
-            String reply;
-            try {
-                reply = app.handle(line.strip().split(" "));
-            } catch (Exception e) {
-                reply = "err " + e;
+            out.println(app.reply(line));
+        }
+        // Stdin closed: the pod is going away, whatever servers still run.
+        System.exit(0);
+    }
+
+    /** The one-line answer to one command line. */
+    String reply(String line) {
+        String reply;
+        try {
+            reply = handle(line.strip().split(" "));
+        } catch (Exception e) {
+            reply = "err " + e;
+        }
+        // One line, and printable: a quoted body or error may hold any byte.
+        return reply.replace('\r', ' ').replace('\n', ' ').replaceAll("\\p{Cntrl}", "?");
+    }
+
+    /** Stops every server this application started (for in-process tests). */
+    void closeServers() {
+        for (Map<Integer, ? extends AutoCloseable> servers : List.of(http1Servers, h2Servers, tlsServers, otherServers)) {
+            for (AutoCloseable server : servers.values()) {
+                try {
+                    server.close();
+                } catch (Exception ignored) {
+                    // closing anyway
+                }
             }
-            out.println(reply.replace('\n', ' '));
+            servers.clear();
+        }
+        for (EchoServer server : echoServers.values()) {
+            try {
+                server.close();
+            } catch (java.io.IOException ignored) {
+                // closing anyway
+            }
         }
     }
 
@@ -76,8 +115,62 @@ public final class PodApp {
                 yield "ok " + id;
             }
             case "await" -> background.get(port(w[1])).get();
+            case "http1-server" -> {
+                http1Servers.put(port(w[1]), Http1Server.listen(port(w[1])));
+                yield "ok";
+            }
+            case "http1-stats" -> "ok " + server(http1Servers, w[1]).stats();
+            case "http1-markers" -> "ok " + server(http1Servers, w[1]).markers();
+            case "http1-requests" -> "ok " + server(http1Servers, w[1]).requests();
+            case "h2-server" -> {
+                h2Servers.put(port(w[1]), H2Server.listen(port(w[1])));
+                yield "ok";
+            }
+            case "h2-stats" -> "ok " + server(h2Servers, w[1]).stats();
+            case "h2-peers" -> "ok " + server(h2Servers, w[1]).peers();
+            case "grpc-server" -> {
+                io.grpc.Server server = GrpcEcho.listen(port(w[1]));
+                otherServers.put(port(w[1]), server::shutdownNow);
+                yield "ok";
+            }
+            case "ws-server" -> {
+                otherServers.put(port(w[1]), WebSocketEcho.listen(port(w[1])));
+                yield "ok";
+            }
+            case "tls-server" -> {
+                tlsServers.put(port(w[1]), TlsEcho.listen(port(w[1])));
+                yield "ok";
+            }
+            case "tls-sni" -> "ok " + server(tlsServers, w[1]).sni();
+            case "banner-server" -> {
+                otherServers.put(port(w[1]), BannerServer.listen(port(w[1])));
+                yield "ok";
+            }
+            case "http1-keepalive" -> "ok " + RawClients.keepAlive(target(w), Integer.parseInt(w[3]), w[4]);
+            case "raw", "raw-keep" -> "ok " + RawClients.raw(target(w), java.util.Base64.getDecoder().decode(w[3]),
+                    w.length > 4 ? Long.parseLong(w[4]) : 3_000, w[0].equals("raw-keep"));
+            case "upload" -> "ok " + Http1Transfers.upload(target(w), Long.parseLong(w[3]), w[4]);
+            case "download" -> "ok " + Http1Transfers.download(target(w), Long.parseLong(w[3]));
+            case "http10" -> "ok " + RawClients.http10(target(w), w[3]);
+            case "h2-burst" -> "ok " + H2Clients.burst(target(w), Integer.parseInt(w[3]), w[4]);
+            case "h2-get" -> "ok " + H2Clients.get(target(w), w[3]);
+            case "h2-upload" -> "ok " + H2Clients.upload(target(w), Long.parseLong(w[3]));
+            case "grpc-unary" -> "ok " + GrpcEcho.unary(w[1], port(w[2]), w[3]);
+            case "grpc-stream" -> "ok " + GrpcEcho.stream(w[1], port(w[2]), Integer.parseInt(w[3]));
+            case "grpc-fail" -> "ok " + GrpcEcho.fail(w[1], port(w[2]), w[3]);
+            case "ws-echo" -> "ok " + WebSocketEcho.client(target(w), Integer.parseInt(w[3]));
+            case "tls-echo" -> "ok " + TlsEcho.client(target(w), w[3]);
+            case "banner" -> "ok " + BannerServer.client(target(w));
             default -> "err unknown command " + w[0];
         };
+    }
+
+    private static <T> T server(Map<Integer, T> servers, String port) {
+        T server = servers.get(port(port));
+        if (server == null) {
+            throw new IllegalArgumentException("no such server on port " + port);
+        }
+        return server;
     }
 
     private static int port(String raw) {

@@ -161,6 +161,25 @@ public final class Pod {
         return app.call(command, Duration.ofSeconds(120));
     }
 
+    /** Raw bytes to host:port, half-closed after; everything that came back, as text. */
+    public String raw(String host, int port, String request) {
+        String encoded = java.util.Base64.getEncoder().encodeToString(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        String reply = app("raw " + host + " " + port + " " + encoded);
+        return new String(java.util.Base64.getDecoder().decode(reply.strip()), java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    /** The {@code key=value} fields of a pod application reply. */
+    public static Map<String, String> fields(String reply) {
+        var fields = new HashMap<String, String>();
+        for (String word : reply.strip().split(" ")) {
+            int eq = word.indexOf('=');
+            if (eq > 0) {
+                fields.put(word.substring(0, eq), word.substring(eq + 1));
+            }
+        }
+        return fields;
+    }
+
     /** The application sends {@code bytes} to host:port and reads the echo, half-closing after the last byte. */
     public Exchange echo(String host, int port, long bytes) {
         return Exchange.parse(app("echo " + host + " " + port + " " + bytes));

@@ -1,0 +1,96 @@
+package dev.tandem.core.http;
+
+import dev.tandem.core.config.HttpLimits;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.util.List;
+
+/**
+ * Netty's request decoder made strict: besides what Netty refuses, a request that could be framed two ways (see
+ * {@link HeadRules}) or lacks its Host comes out with a failed {@link DecoderResult} carrying a {@link MessageRejected},
+ * and nothing after it is read. The server stage answers it and never forwards it.
+ */
+public final class StrictRequestDecoder extends HttpRequestDecoder {
+
+    private static final int MAX_REQUEST_LINE = 8 * 1024;
+    private static final int MAX_CHUNK = 64 * 1024;
+
+    private final HeadRules rules;
+    private boolean failed;
+
+    public StrictRequestDecoder(HttpLimits limits) {
+        super(config(limits));
+        this.rules = new HeadRules(HttpResponseStatus.BAD_REQUEST, HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+                limits.maxHeaders());
+    }
+
+    static HttpDecoderConfig config(HttpLimits limits) {
+        return new HttpDecoderConfig()
+                .setMaxInitialLineLength(MAX_REQUEST_LINE)
+                .setMaxHeaderSize(limits.maxHeadBytes())
+                .setMaxChunkSize(MAX_CHUNK)
+                .setStrictLineParsing(true)
+                .setAllowDuplicateContentLengths(true)
+                .setValidateHeaders(true);
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+        if (failed) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
+        MessageRejected folded = rules.scanFolding(in);
+        if (folded != null) {
+            in.skipBytes(in.readableBytes());
+            failed = true;
+            var invalid = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/bad-request");
+            invalid.setDecoderResult(DecoderResult.failure(folded));
+            out.add(invalid);
+            return;
+        }
+        int before = in.readerIndex();
+        int produced = out.size();
+        super.decode(ctx, in, out);
+        rules.consumed(before, in.readerIndex());
+        for (int i = produced; i < out.size(); i++) {
+            Object message = out.get(i);
+            if (message instanceof HttpRequest request) {
+                rules.checkHead(request);
+                checkHost(request);
+                failed |= request.decoderResult().isFailure();
+            }
+            if (message instanceof LastHttpContent) {
+                rules.messageEnded();
+            }
+        }
+    }
+
+    /** HTTP/1.1 needs exactly one Host; more than one could route two ways. */
+    private static void checkHost(HttpRequest request) {
+        if (request.decoderResult().isFailure()) {
+            return;
+        }
+        int hosts = request.headers().getAll(HttpHeaderNames.HOST).size();
+        if (hosts > 1 || hosts == 0 && request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
+            HeadRules.reject(request, new MessageRejected(HttpResponseStatus.BAD_REQUEST,
+                    hosts == 0 ? "HTTP/1.1 request without Host" : "more than one Host"));
+        }
+    }
+
+    @Override
+    protected void handleTransferEncodingChunkedWithContentLength(HttpMessage message) {
+        rules.contentLengthWithTransferEncoding(message);
+    }
+}
