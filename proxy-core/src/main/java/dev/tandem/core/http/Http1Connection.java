@@ -55,7 +55,7 @@ final class Http1Connection extends ChannelInboundHandlerAdapter {
     }
 
     boolean usable() {
-        return keepAlive && channel.isActive() && !((DuplexChannel) channel).isInputShutdown();
+        return keepAlive && channel.isActive() && !(channel instanceof DuplexChannel duplex && duplex.isInputShutdown());
     }
 
     /** The upstream or the exchange decided this connection carries no further exchange. */

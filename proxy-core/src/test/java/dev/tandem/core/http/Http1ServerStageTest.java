@@ -1,0 +1,146 @@
+package dev.tandem.core.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tandem.core.ConnectionContext;
+import dev.tandem.core.addr.OrigDstAddr;
+import dev.tandem.core.config.HttpLimits;
+import dev.tandem.core.connect.UpstreamTarget;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The HTTP/1 server stage on embedded channels, the upstream connection embedded too: exactly the bytes each side
+ * would see, with the client's input arriving one byte at a time.
+ */
+class Http1ServerStageTest {
+
+    private static final HttpLimits LIMITS = new HttpLimits(Duration.ofSeconds(10), Duration.ZERO, 8192, 100);
+
+    private final EmbeddedChannel upstream = new EmbeddedChannel();
+    private int connects;
+
+    private EmbeddedChannel client() {
+        EmbeddedChannel client = new EmbeddedChannel() {
+            @Override
+            protected SocketAddress remoteAddress0() {
+                return new InetSocketAddress("10.0.0.1", 40000);
+            }
+        };
+        ConnectionContext.attach(client, "test").origDst(new OrigDstAddr(new InetSocketAddress("10.0.0.2", 8080)));
+        Http1Pool pool = new Http1Pool((downstream, target) -> {
+            connects++;
+            return upstream.newSucceededFuture();
+        }, LIMITS, Duration.ofMinutes(1));
+        Http1ServerHandler.install(client.pipeline(), r -> UpstreamTarget.to(r.connection().origDst().address()),
+                new PerLoop<>(() -> pool), LIMITS);
+        return client;
+    }
+
+    /** One byte at a time, as long as the proxy keeps the connection open. */
+    private static void sendByteByByte(EmbeddedChannel channel, String bytes) {
+        for (byte b : bytes.getBytes(StandardCharsets.ISO_8859_1)) {
+            if (!channel.isOpen()) {
+                return;
+            }
+            channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {b}));
+        }
+    }
+
+    private static String written(EmbeddedChannel channel) {
+        var out = new StringBuilder();
+        for (Object o; (o = channel.readOutbound()) != null; ) {
+            ByteBuf buf = (ByteBuf) o;
+            out.append(buf.toString(StandardCharsets.ISO_8859_1));
+            buf.release();
+        }
+        return out.toString();
+    }
+
+    @Test
+    void aRequestArrivingByteByByteIsForwardedWithARequestIdAndWithoutHopByHopFields() {
+        EmbeddedChannel client = client();
+
+        sendByteByByte(client, "POST /orders HTTP/1.1\r\nHost: shop\r\nConnection: keep-alive, x-hop\r\nX-Hop: 1\r\n"
+                + "Content-Length: 5\r\n\r\nhello");
+
+        String forwarded = written(upstream);
+        assertThat(forwarded).startsWith("POST /orders HTTP/1.1\r\n").contains("Host: shop\r\n", "Content-Length: 5\r\n")
+                .containsPattern("x-request-id: [0-9a-f-]{36}\r\n").endsWith("\r\n\r\nhello")
+                .doesNotContainIgnoringCase("x-hop").doesNotContainIgnoringCase("connection:");
+        upstream.writeInbound(Unpooled.copiedBuffer("HTTP/1.1 201 Created\r\nContent-Length: 2\r\nKeep-Alive: timeout=5\r\n\r\nok",
+                StandardCharsets.ISO_8859_1));
+        assertThat(written(client)).isEqualTo("HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok");
+        client.finishAndReleaseAll();
+        upstream.finishAndReleaseAll();
+    }
+
+    @Test
+    void pipelinedRequestsReuseTheUpstreamConnectionAndAreAnsweredInOrder() {
+        EmbeddedChannel client = client();
+
+        sendByteByByte(client, "GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\n");
+
+        assertThat(written(upstream)).startsWith("GET /1 ").doesNotContain("GET /2");
+        upstream.writeInbound(Unpooled.copiedBuffer("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\none", StandardCharsets.ISO_8859_1));
+        assertThat(written(upstream)).startsWith("GET /2 ");
+        upstream.writeInbound(Unpooled.copiedBuffer("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\ntwo", StandardCharsets.ISO_8859_1));
+        String answers = written(client);
+        assertThat(answers.indexOf("one")).isPositive().isLessThan(answers.indexOf("two"));
+        assertThat(connects).isEqualTo(1);
+        client.finishAndReleaseAll();
+        upstream.finishAndReleaseAll();
+    }
+
+    @Test
+    void aContinueFromTheServerReachesTheClientBeforeTheFinalAnswer() {
+        EmbeddedChannel client = client();
+        sendByteByByte(client, "PUT /f HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n");
+        assertThat(written(upstream)).contains("Expect: 100-continue");
+
+        upstream.writeInbound(Unpooled.copiedBuffer("HTTP/1.1 100 Continue\r\n\r\n", StandardCharsets.ISO_8859_1));
+        assertThat(written(client)).isEqualTo("HTTP/1.1 100 Continue\r\n\r\n");
+        sendByteByByte(client, "abc");
+        assertThat(written(upstream)).isEqualTo("abc");
+        upstream.writeInbound(Unpooled.copiedBuffer("HTTP/1.1 204 No Content\r\n\r\n", StandardCharsets.ISO_8859_1));
+
+        assertThat(written(client)).isEqualTo("HTTP/1.1 204 No Content\r\n\r\n");
+        client.finishAndReleaseAll();
+        upstream.finishAndReleaseAll();
+    }
+
+    @Test
+    void aRequestThatCouldSmuggleIsAnswered400AndNothingIsForwarded() {
+        EmbeddedChannel client = client();
+
+        sendByteByByte(client, "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "0\r\n\r\nGET /admin HTTP/1.1\r\nHost: a\r\n\r\n");
+
+        assertThat(written(client)).startsWith("HTTP/1.1 400 Bad Request\r\n").contains("connection: close")
+                .endsWith("(DPE)\n");
+        assertThat(connects).isZero();
+        assertThat(client.isOpen()).isFalse();
+        client.finishAndReleaseAll();
+        upstream.finishAndReleaseAll();
+    }
+
+    @Test
+    void aResponseThatCouldSmuggleIsAnswered502() {
+        EmbeddedChannel client = client();
+        sendByteByByte(client, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+
+        upstream.writeInbound(Unpooled.copiedBuffer("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
+                StandardCharsets.ISO_8859_1));
+
+        assertThat(written(client)).startsWith("HTTP/1.1 502 Bad Gateway\r\n").contains("(UPE)");
+        assertThat(upstream.isOpen()).isFalse();
+        client.finishAndReleaseAll();
+        upstream.finishAndReleaseAll();
+    }
+}

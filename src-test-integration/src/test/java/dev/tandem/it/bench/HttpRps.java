@@ -1,0 +1,135 @@
+package dev.tandem.it.bench;
+
+import dev.tandem.it.harness.Mesh;
+import dev.tandem.it.harness.Pod;
+import dev.tandem.launcher.mesh.Host;
+import dev.tandem.launcher.mesh.Prerequisites;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Requests per second through two sidecars against the same run's direct figure, for HTTP/1.1 keep-alive (wrk) and
+ * h2c (h2load). Pod a (sidecar) and pod c (no sidecar) load nginx in pod b (sidecar): a's calls cross a's outbound
+ * and b's inbound proxy; c calls ports b's rules exclude, so nothing of Tandem is in its path. Run as root from the
+ * checkout after {@code mvn -B -DskipTests package}:
+ * <pre>
+ * java -cp src-test-integration/target/test-classes:proxy-core/target/test-classes:launcher/target/tandem.jar \
+ *     dev.tandem.it.bench.HttpRps [seconds]
+ * </pre>
+ * Installs nginx, wrk and nghttp2-client if missing. The load runs on this machine's cores beside both sidecars and
+ * nginx, so the ratio between the two figures is what to read.
+ */
+public final class HttpRps {
+
+    private static final int PROXIED_H1 = 8080;
+    private static final int PROXIED_H2 = 8081;
+    private static final int DIRECT_H1 = 9080;
+    private static final int DIRECT_H2 = 9081;
+
+    private HttpRps() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+        String problem = Prerequisites.problem();
+        if (problem != null) {
+            System.err.println("cannot run: " + problem);
+            System.exit(2);
+        }
+        install("nginx", "nginx-light");
+        install("wrk", "wrk");
+        install("h2load", "nghttp2-client");
+        Path conf = nginxConfig();
+        try (Mesh mesh = Mesh.create("bench-http")) {
+            Pod a = mesh.pod("a");
+            Pod b = mesh.pod("b");
+            Pod c = mesh.pod("c");
+            a.applyRules(Map.of());
+            b.applyRules(Map.of("TANDEM_INBOUND_EXCLUDE_PORTS", DIRECT_H1 + "," + DIRECT_H2));
+            // TANDEM_BENCH_JAVA_OPTS reaches both sidecars, e.g. to record a flight recording of the run.
+            String javaOpts = System.getenv().getOrDefault("TANDEM_BENCH_JAVA_OPTS", "");
+            a.startSidecar(Map.of("TANDEM_JAVA_OPTS", javaOpts.replace("%pod", "a")));
+            b.startSidecar(Map.of("TANDEM_JAVA_OPTS", javaOpts.replace("%pod", "b")));
+            b.exec(Map.of(), "nginx", "-c", conf.toString()).orThrow();
+            Thread.sleep(300);
+
+            String h1Path = "http://" + b.ipv4() + ":%d/";
+            // Warm the JIT of both sidecars before measuring.
+            a.exec(Map.of(), "wrk", "-t1", "-c10", "-d3s", String.format(h1Path, PROXIED_H1));
+            a.exec(Map.of(), "h2load", "-c10", "-m10", "-D3", String.format(h1Path, PROXIED_H2));
+
+            double h1Direct = wrk(c, String.format(h1Path, DIRECT_H1), seconds);
+            double h1Proxied = wrk(a, String.format(h1Path, PROXIED_H1), seconds);
+            double h2Direct = h2load(c, String.format(h1Path, DIRECT_H2), seconds);
+            double h2Proxied = h2load(a, String.format(h1Path, PROXIED_H2), seconds);
+
+            System.out.printf("%nHTTP/1.1 keep-alive (wrk, 1 thread, 10 connections, %d s): direct %.0f req/s, "
+                    + "through two sidecars %.0f req/s (%.0f%%)%n", seconds, h1Direct, h1Proxied, 100 * h1Proxied / h1Direct);
+            System.out.printf("h2c (h2load, 10 connections x 10 streams, %d s): direct %.0f req/s, "
+                    + "through two sidecars %.0f req/s (%.0f%%)%n", seconds, h2Direct, h2Proxied, 100 * h2Proxied / h2Direct);
+            b.exec(Map.of(), "nginx", "-c", conf.toString(), "-s", "quit");
+        }
+    }
+
+    private static double wrk(Pod client, String url, int seconds) {
+        String out = client.exec(Map.of(), "wrk", "-t1", "-c10", "-d" + seconds + "s", url).orThrow().stdout();
+        if (out.contains("Non-2xx")) {
+            throw new IllegalStateException("errors under load:\n" + out);
+        }
+        return number(out, "Requests/sec:\\s+([0-9.]+)");
+    }
+
+    private static double h2load(Pod client, String url, int seconds) {
+        String out = client.exec(Map.of(), "h2load", "-c10", "-m10", "-D" + seconds, url).orThrow().stdout();
+        if (!out.contains(" 0 failed, 0 errored")) {
+            throw new IllegalStateException("errors under load:\n" + out);
+        }
+        return number(out, "finished in [^,]+, ([0-9.]+) req/s");
+    }
+
+    private static double number(String text, String pattern) {
+        Matcher m = Pattern.compile(pattern).matcher(text);
+        if (!m.find()) {
+            throw new IllegalStateException("no figure in:\n" + text);
+        }
+        return Double.parseDouble(m.group(1));
+    }
+
+    private static void install(String program, String pkg) {
+        if (!Host.has(program)) {
+            System.err.println("installing " + pkg);
+            Host.run(List.of("apt-get", "install", "-y", "-qq", pkg), Map.of("DEBIAN_FRONTEND", "noninteractive")).orThrow();
+        }
+    }
+
+    /** nginx answering a small body on HTTP/1.1 and on h2c (prior knowledge), on a proxied and a direct port each. */
+    private static Path nginxConfig() throws IOException {
+        Path dir = Files.createTempDirectory("tandem-bench-nginx");
+        Path conf = dir.resolve("nginx.conf");
+        Files.writeString(conf, """
+                worker_processes 1;
+                pid %1$s/nginx.pid;
+                error_log %1$s/error.log;
+                daemon on;
+                events { worker_connections 1024; }
+                http {
+                    access_log off;
+                    keepalive_requests 1000000;
+                    server {
+                        listen 8080; listen 9080;
+                        location / { return 200 "hello from nginx\\n"; }
+                    }
+                    server {
+                        listen 8081 http2; listen 9081 http2;
+                        location / { return 200 "hello from nginx\\n"; }
+                    }
+                }
+                """.formatted(dir));
+        return conf;
+    }
+}
