@@ -165,6 +165,44 @@ class HttpOutboundTest {
     }
 
     @Test
+    void anUpstreamThatResetsBeforeAnsweringIs503Uc() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 50, LOOPBACK)) {
+            Thread resetting = new Thread(() -> {
+                try (Socket s = server.accept()) {
+                    readHead(s.getInputStream());
+                    s.setSoLinger(true, 0);
+                } catch (IOException ignored) {
+                    // the client's answer tells
+                }
+            });
+            resetting.setDaemon(true);
+            resetting.start();
+            InetSocketAddress proxy = outboundTo(server.getLocalPort(), Map.of());
+
+            String answer = exchange(proxy, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+
+            assertThat(answer).startsWith("HTTP/1.1 503 Service Unavailable")
+                    .contains("reset reason: connection termination (UC)");
+        }
+    }
+
+    @Test
+    void aClientThatNeverFinishesItsHeadersIsAnswered408AndCutOff() throws Exception {
+        HttpServer server = headerEcho(ConcurrentHashMap.newKeySet());
+        InetSocketAddress proxy = outboundTo(server.getAddress().getPort(), Map.of("TANDEM_REQUEST_HEADERS_TIMEOUT", "300ms"));
+
+        try (Socket s = new Socket(proxy.getAddress(), proxy.getPort())) {
+            s.setSoTimeout(5_000);
+            s.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(StandardCharsets.ISO_8859_1));
+            long start = System.nanoTime();
+            String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+
+            assertThat(answer).startsWith("HTTP/1.1 408 Request Timeout").contains("(DT)");
+            assertThat((System.nanoTime() - start) / 1_000_000).isBetween(200L, 3_000L);
+        }
+    }
+
+    @Test
     void aPooledConnectionTheUpstreamClosedIsNeverUsedForARequest() throws Exception {
         // The server answers one request per connection, then closes it while idle: a keep-alive race in waiting.
         try (ServerSocket server = new ServerSocket(0, 50, LOOPBACK)) {
