@@ -53,6 +53,22 @@ public final class Settings {
     public static final Setting TPROXY_ROUTE_TABLE = new Setting("TANDEM_TPROXY_ROUTE_TABLE", "133",
             "routing table that delivers TPROXY-marked packets locally");
 
+    // --- Where the proxy runs: set by a pod from its downward API. Read by `tandem proxy`.
+    public static final Setting NAMESPACE = new Setting("TANDEM_NAMESPACE", "default",
+            "the pod's namespace; completes short host names (reviews -> reviews.NAMESPACE.svc.CLUSTER_DOMAIN)");
+    public static final Setting CLUSTER_DOMAIN = new Setting("TANDEM_CLUSTER_DOMAIN", "cluster.local",
+            "the cluster's DNS domain");
+    public static final Setting POD_NAME = new Setting("TANDEM_POD_NAME", "",
+            "the pod's name (downward API metadata.name)");
+    public static final Setting SERVICE_ACCOUNT = new Setting("TANDEM_SERVICE_ACCOUNT", "default",
+            "the pod's service account (downward API spec.serviceAccountName)");
+    public static final Setting WORKLOAD_NAME = new Setting("TANDEM_WORKLOAD_NAME", "",
+            "the workload the pod belongs to (its Deployment, StatefulSet, ...); empty: the pod name");
+    public static final Setting APP = new Setting("TANDEM_APP", "",
+            "the pod's app label (canonical service); empty: the workload name");
+    public static final Setting VERSION = new Setting("TANDEM_VERSION", "",
+            "the pod's version label (canonical revision); empty: latest");
+
     // --- Protocol detection and HTTP. Read by `tandem proxy`.
     public static final Setting OPAQUE_PORTS = new Setting("TANDEM_OPAQUE_PORTS", "",
             "ports relayed as opaque TCP without detection, besides the server-first defaults (25, 587, 3306, 4444, "
@@ -88,6 +104,7 @@ public final class Settings {
             INBOUND_INTERCEPTION_MODE, INBOUND_PORTS, INBOUND_EXCLUDE_PORTS,
             OUTBOUND_INCLUDE_CIDRS, OUTBOUND_EXCLUDE_CIDRS, OUTBOUND_EXCLUDE_PORTS,
             IPTABLES_BACKEND, IPV6, TPROXY_MARK, TPROXY_ROUTE_TABLE,
+            NAMESPACE, CLUSTER_DOMAIN, POD_NAME, SERVICE_ACCOUNT, WORKLOAD_NAME, APP, VERSION,
             OPAQUE_PORTS, DETECTION_TIMEOUT, REQUEST_HEADERS_TIMEOUT, REQUEST_TIMEOUT, MAX_REQUEST_HEADERS_KB,
             MAX_HEADERS_COUNT,
             CONNECT_TIMEOUT, IDLE_TIMEOUT, DRAIN_DURATION, CONCURRENCY, LOG_LEVEL, JAVA_OPTS);
