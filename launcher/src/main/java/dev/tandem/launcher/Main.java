@@ -1,5 +1,7 @@
 package dev.tandem.launcher;
 
+import dev.tandem.launcher.inject.InjectCommand;
+import dev.tandem.launcher.inject.InjectorCommand;
 import java.io.PrintWriter;
 import java.lang.reflect.Constructor;
 import java.util.Map;
@@ -12,7 +14,8 @@ import picocli.CommandLine.Spec;
 /** The {@code tandem} command. Exit codes: 0 done, 1 failed while working, 2 bad input (flag, variable, usage). */
 @Command(name = "tandem", mixinStandardHelpOptions = true, version = "tandem 0.1.0",
         description = "A service-mesh sidecar proxy.",
-        subcommands = {ProxyCommand.class, RedirectCommand.class, DemoCommand.class})
+        subcommands = {ProxyCommand.class, RedirectCommand.class, DemoCommand.class, InjectCommand.class,
+                InjectorCommand.class})
 public final class Main implements Runnable {
 
     @Spec
