@@ -96,6 +96,7 @@ final class SidecarInjector {
                     + " the application ends, so the pod never completes; the native layout ends it");
         }
 
+        String application = containers.get(0).path("name").asText();
         place(spec, initContainer(settings), sidecar(settings, workloadName));
         ArrayNode volumes = spec.get("volumes") instanceof ArrayNode existing ? existing : spec.putArray("volumes");
         volumes.addObject().put("name", CERTS_VOLUME).putObject("emptyDir").put("medium", "Memory");
@@ -103,7 +104,7 @@ final class SidecarInjector {
 
         ObjectNode annotationsNode = metadata.get("annotations") instanceof ObjectNode a ? a : metadata.putObject("annotations");
         if (config.layout() == Layout.CLASSIC && !annotationsNode.has(PodAnnotations.DEFAULT_CONTAINER)) {
-            annotationsNode.put(PodAnnotations.DEFAULT_CONTAINER, containers.get(0).path("name").asText());
+            annotationsNode.put(PodAnnotations.DEFAULT_CONTAINER, application);
         }
         annotationsNode.put(PodAnnotations.STATUS, status());
         return new Outcome(Result.INJECTED, null, warnings);

@@ -16,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * A multi-document YAML stream, split into its documents at the document markers ({@code ---}, {@code ...} at the
@@ -31,9 +32,17 @@ final class YamlStream {
      */
     record Document(int index, int firstLine, String text, JsonNode tree) {
 
-        /** The document as text again: its own text when {@code changed} is null, else the new tree as YAML. */
+        /**
+         * The document as text again: its own text when {@code changed} is null, else the new tree as YAML between
+         * the document's leading marker and comments and its end marker, if it had them.
+         */
         String write(JsonNode changed) {
-            return changed == null ? text : header() + YamlStream.write(changed);
+            if (changed == null) {
+                return text;
+            }
+            List<String> lines = lines(text);
+            boolean ended = !lines.isEmpty() && isMarker(lines.get(lines.size() - 1), "...");
+            return header() + YamlStream.write(changed) + (ended ? lines.get(lines.size() - 1) : "");
         }
 
         /** The marker and comments before the first content line, kept when the document is written anew. */
@@ -55,9 +64,9 @@ final class YamlStream {
             return header.toString();
         }
 
-        /** How errors name this document: its index and first line. */
+        /** How messages name this document: its index and the line its content starts on. */
         String where() {
-            return "document " + index + " (line " + firstLine + ")";
+            return "document " + index + " (line " + (firstLine + lines(header()).size()) + ")";
         }
     }
 
@@ -124,10 +133,22 @@ final class YamlStream {
             JsonNode tree = MAPPER.readTree(text);
             return new Document(index, firstLine, text, tree == null || tree.isMissingNode() ? null : tree);
         } catch (JsonProcessingException e) {
-            throw new ManifestException(where(index, firstLine, e.getLocation()) + ": " + e.getOriginalMessage(), e);
+            throw new ManifestException(where(index, firstLine, e.getLocation()) + ": " + reason(e, firstLine), e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** SnakeYAML's problem, with the line of the construct it was reading counted from the stream's start. */
+    private static String reason(JsonProcessingException e, int firstLine) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof MarkedYAMLException marked && marked.getProblem() != null) {
+                String context = marked.getContext() == null || marked.getContextMark() == null ? ""
+                        : " (" + marked.getContext() + " from line " + (firstLine + marked.getContextMark().getLine()) + ")";
+                return marked.getProblem() + context;
+            }
+        }
+        return e.getOriginalMessage();
     }
 
     private static String where(int index, int firstLine, JsonLocation location) {
