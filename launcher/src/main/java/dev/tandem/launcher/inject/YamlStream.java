@@ -130,8 +130,9 @@ final class YamlStream {
                     }
                 }
             }
-            JsonNode tree = MAPPER.readTree(text);
-            return new Document(index, firstLine, text, tree == null || tree.isMissingNode() ? null : tree);
+            boolean empty = lines(text).stream().allMatch(line -> isMarker(line, "---") || isMarker(line, "...")
+                    || line.isBlank() || line.strip().startsWith("#") || line.strip().startsWith("%"));
+            return new Document(index, firstLine, text, empty ? null : MAPPER.readTree(text));
         } catch (JsonProcessingException e) {
             throw new ManifestException(where(index, firstLine, e.getLocation()) + ": " + reason(e, firstLine), e);
         } catch (IOException e) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.FieldsV1;
 import io.fabric8.kubernetes.api.model.KubernetesList;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -27,6 +28,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Reads Kubernetes objects strictly into fabric8's object model. fabric8 keeps a field it does not know in the
@@ -54,6 +56,9 @@ final class KubernetesModel {
             Map.entry("policy/v1/PodDisruptionBudget", PodDisruptionBudget.class),
             Map.entry("admissionregistration.k8s.io/v1/MutatingWebhookConfiguration", MutatingWebhookConfiguration.class),
             Map.entry("admission.k8s.io/v1/AdmissionReview", AdmissionReview.class));
+
+    /** Objects whose fields Kubernetes leaves open: their additionalProperties are their content. */
+    private static final Set<Class<?>> FREE_FORM = Set.of(FieldsV1.class);
 
     private static final ObjectMapper MODEL = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -95,8 +100,14 @@ final class KubernetesModel {
         }
     }
 
-    /** Whether {@code written} has every field of {@code read} with the same value; a quantity may turn text. */
+    /**
+     * Whether {@code written} has every field of {@code read} with the same value; a quantity may turn text, and a
+     * null or empty value may be left out, as the API server's own serialization leaves it out.
+     */
     private static boolean holds(JsonNode written, JsonNode read) {
+        if (written.isMissingNode() && (read.isNull() || read.isContainerNode() && read.isEmpty())) {
+            return true;
+        }
         if (read.isObject()) {
             if (!written.isObject()) {
                 return false;
@@ -141,7 +152,7 @@ final class KubernetesModel {
             map.forEach((k, v) -> checkNoUnknownFields(v, path + "." + k));
             return;
         }
-        if (!value.getClass().getName().startsWith("io.fabric8.")) {
+        if (!value.getClass().getName().startsWith("io.fabric8.") || FREE_FORM.contains(value.getClass())) {
             return;
         }
         for (Method getter : value.getClass().getMethods()) {
