@@ -11,10 +11,9 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 checkout=$(dirname "$here")
 project=tandem-demo
-default_base=eclipse-temurin:17-jre
-local_base=tandem-jre-base:bookworm
 built_images=(tandem:local tandem-demo-service:local)
-dockerd_log=/var/log/tandem-dockerd.log
+# shellcheck source=docker/lib.sh
+. "$here/lib.sh"
 
 passed=0
 say() { echo "compose-test: $*"; }
@@ -41,9 +40,7 @@ if ! docker compose version >/dev/null 2>&1 && ! command -v docker-compose >/dev
 fi
 command -v jq >/dev/null || packages+=(jq)
 if [ "${#packages[@]}" -gt 0 ]; then
-    say "installing ${packages[*]}"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+    install_packages "${packages[@]}"
 fi
 if docker compose version >/dev/null 2>&1; then
     compose=(docker compose)
@@ -53,18 +50,7 @@ fi
 compose+=(--project-name "$project" --file "$here/docker-compose.yml")
 
 # --- the engine: no systemd here, so start dockerd in the background when it is not running -------------------
-if ! docker info >/dev/null 2>&1; then
-    say "starting dockerd (log: $dockerd_log)"
-    setsid dockerd >"$dockerd_log" 2>&1 </dev/null &
-    for _ in $(seq 60); do
-        docker info >/dev/null 2>&1 && break
-        sleep 1
-    done
-    if ! docker info >/dev/null 2>&1; then
-        tail -n 40 "$dockerd_log" >&2
-        fail "dockerd did not come up in 60 s"
-    fi
-fi
+start_dockerd
 
 # --- cleanup, on every exit ------------------------------------------------------------------------------------
 logs=$(mktemp -d /tmp/tandem-compose-test.XXXXXX)
@@ -117,19 +103,7 @@ trap 'exit 130' INT TERM
 "${compose[@]}" down --volumes --remove-orphans --timeout 5 >/dev/null 2>&1 || true
 
 # --- the base image: the public one if here or pullable (the only pull this script tries), else a local one -----
-if docker image inspect "$default_base" >/dev/null 2>&1; then
-    base=$default_base
-elif timeout 30 docker pull -q "$default_base" >/dev/null 2>&1; then
-    base=$default_base
-    fetched_base=$base
-else
-    base=$local_base
-    if ! docker image inspect "$local_base" >/dev/null 2>&1; then
-        say "$default_base cannot be pulled here: building $local_base from Debian's packages"
-        fetched_base=$local_base
-        timeout 600 bash "$here/build-local-base.sh" "$local_base"
-    fi
-fi
+choose_base_image
 say "base image $base"
 export TANDEM_BASE_IMAGE=$base
 export TANDEM_DEMO_PORT=0   # the frontend's published port: any free one, so nothing on the host is in the way

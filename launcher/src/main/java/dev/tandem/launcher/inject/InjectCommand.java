@@ -15,10 +15,11 @@ import picocli.CommandLine.Spec;
 
 /** {@code tandem inject}: Kubernetes manifests in, the same manifests with Tandem's sidecar in every pod out. */
 @Command(name = "inject", mixinStandardHelpOptions = true,
-        description = {"Add Tandem's init container and sidecar to every pod template (Pod, Deployment, StatefulSet,"
-                + " DaemonSet, ReplicaSet, ReplicationController, Job, CronJob) of a multi-document YAML, and write it"
-                + " to standard output; every other document is written back as it was.",
-                "Exit 2, writing nothing, when a document does not parse or a value is refused."})
+        description = {"Add Tandem's init container and sidecar to every pod of Kubernetes manifests.",
+                "Every pod template (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job,"
+                        + " CronJob, also in a List) of a multi-document YAML gets them; the result goes to standard"
+                        + " output, every other document written back as it was. Exit 2, writing nothing, when a"
+                        + " document does not parse or a value is refused."})
 public final class InjectCommand implements Callable<Integer> {
 
     @Option(names = {"-f", "--filename"}, paramLabel = "FILE",

@@ -4,6 +4,7 @@ import dev.tandem.core.config.ConfigException;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -20,9 +21,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code tandem injector}: the mutating admission webhook that injects pods as the API server creates them. */
 @Command(name = "injector", mixinStandardHelpOptions = true,
-        description = {"Serve the mutating admission webhook over HTTPS: POST /inject answers AdmissionReview v1 with the"
-                + " JSON patch that adds Tandem's init container and sidecar to the pod; GET /healthz/ready answers 200.",
-                "Takes the same values file and flags as inject. Exit 2 on a bad flag, value, certificate or key."})
+        description = {"Serve the mutating admission webhook that injects pods as Kubernetes creates them.",
+                "HTTPS: POST /inject answers AdmissionReview v1 with the JSON patch that adds Tandem's init container"
+                        + " and sidecar to the pod; GET /healthz/ready answers 200. Takes the same values file and"
+                        + " flags as inject. Exit 2 on a bad flag, value, certificate or key."})
 public final class InjectorCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(InjectorCommand.class);
@@ -62,10 +64,10 @@ public final class InjectorCommand implements Callable<Integer> {
         }
         InjectorServer server;
         try {
-            server = InjectorServer.start(new InetSocketAddress(port),  ssl,
+            server = InjectorServer.start(new InetSocketAddress(port), ssl,
                     new AdmissionReviews(new SidecarInjector(config)));
-        } catch (RuntimeException e) {
-            err.println("tandem injector: cannot listen on port " + port + ": " + e.getMessage());
+        } catch (IOException e) {
+            err.println("tandem injector: " + e.getMessage());
             return 1;
         }
         log.info("tandem injector ready: https://*:{}{} (image {}, {} layout)", server.address().getPort(),

@@ -4,6 +4,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
@@ -27,6 +28,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.ReadTimeoutHandler;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -58,30 +60,29 @@ final class InjectorServer implements AutoCloseable {
     }
 
     /** Binds {@code address} and serves until closed. */
-    static InjectorServer start(InetSocketAddress address, SslContext ssl, AdmissionReviews reviews) throws InterruptedException {
+    static InjectorServer start(InetSocketAddress address, SslContext ssl, AdmissionReviews reviews) throws IOException {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
         Endpoints endpoints = new Endpoints(reviews);
-        try {
-            Channel channel = new ServerBootstrap()
-                    .group(group)
-                    .channel(NioServerSocketChannel.class)
-                    .childHandler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            ch.pipeline().addLast(
-                                    ssl.newHandler(ch.alloc()),
-                                    new ReadTimeoutHandler(READ_TIMEOUT_SECONDS, TimeUnit.SECONDS),
-                                    new HttpServerCodec(),
-                                    new HttpObjectAggregator(MAX_BODY_BYTES),
-                                    endpoints);
-                        }
-                    })
-                    .bind(address).sync().channel();
-            return new InjectorServer(group, channel);
-        } catch (InterruptedException | RuntimeException e) {
+        ChannelFuture bound = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(
+                                ssl.newHandler(ch.alloc()),
+                                new ReadTimeoutHandler(READ_TIMEOUT_SECONDS, TimeUnit.SECONDS),
+                                new HttpServerCodec(),
+                                new HttpObjectAggregator(MAX_BODY_BYTES),
+                                endpoints);
+                    }
+                })
+                .bind(address).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            throw e;
+            throw new IOException("cannot listen on " + address + ": " + bound.cause().getMessage(), bound.cause());
         }
+        return new InjectorServer(group, bound.channel());
     }
 
     InetSocketAddress address() {

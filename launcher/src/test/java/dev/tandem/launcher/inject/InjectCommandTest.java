@@ -8,7 +8,9 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.net.ServerSocket;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -70,6 +72,18 @@ class InjectCommandTest {
         String version = run("", "--version").out().strip();
 
         assertThat(InjectionConfig.DEFAULT_IMAGE).isEqualTo(version.replace(' ', ':'));
+    }
+
+    @Test
+    void theInjectorSaysSoWhenItsPortIsTaken() throws Exception {
+        Path certs = WebhookCerts.make(Files.createTempDirectory("certs"));
+        try (ServerSocket taken = new ServerSocket(0)) {
+            Run run = run("", "injector", "--cert", certs.resolve("tls.crt").toString(), "--key",
+                    certs.resolve("tls.key").toString(), "--port", String.valueOf(taken.getLocalPort()));
+
+            assertThat(run.exitCode()).isEqualTo(1);
+            assertThat(run.err()).contains("cannot listen on").contains(String.valueOf(taken.getLocalPort()));
+        }
     }
 
     @Test
