@@ -3,6 +3,8 @@ package dev.tandem.launcher;
 import dev.tandem.core.config.ConfigException;
 import dev.tandem.core.config.ProxyConfig;
 import dev.tandem.core.config.Settings;
+import dev.tandem.core.traffic.TrafficConfigException;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -45,6 +47,15 @@ final class ProxyCommand implements Callable<Integer> {
         Sidecar sidecar = new Sidecar(config);
         try {
             sidecar.start();
+        } catch (TrafficConfigException e) {
+            spec.commandLine().getErr().println("tandem proxy: " + Settings.CONFIG.name() + ": " + e.getMessage());
+            sidecar.stop();
+            return 2;
+        } catch (IOException e) {
+            spec.commandLine().getErr().println("tandem proxy: " + Settings.CONFIG.name() + ": cannot read "
+                    + config.trafficConfig().orElseThrow() + ": " + e.getMessage());
+            sidecar.stop();
+            return 2;
         } catch (RuntimeException e) {
             log.error("cannot start: {}", e.getMessage());
             sidecar.stop();

@@ -10,13 +10,19 @@ import dev.tandem.core.lifecycle.Listeners;
 import dev.tandem.core.lifecycle.Listeners.Kind;
 import dev.tandem.core.lifecycle.Readiness;
 import dev.tandem.core.origdst.OriginalDestination;
+import dev.tandem.core.traffic.DnsCache;
+import dev.tandem.core.traffic.RouteTable;
+import dev.tandem.core.traffic.TrafficConfigException;
+import dev.tandem.core.traffic.TrafficRouting;
 import dev.tandem.core.transport.Transport;
 import dev.tandem.inbound.InboundInitializer;
 import dev.tandem.outbound.OutboundInitializer;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -36,21 +42,27 @@ final class Sidecar {
     private final ProxyConfig config;
     private final Readiness readiness = new Readiness();
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private static final Duration CONFIG_POLL = Duration.ofMillis(250);
+
     private Transport transport;
+    private TrafficRouting routing;
     private Listeners listeners;
 
     Sidecar(ProxyConfig config) {
         this.config = config;
     }
 
-    void start() {
+    /** Binds the listeners; a traffic configuration file with errors stops the start before any is bound. */
+    void start() throws IOException, TrafficConfigException {
         log.info("tandem proxy starting: {}", describe(config));
         transport = Transport.epoll(config.concurrency());
+        routing = loadRouting();
         listeners = new Listeners(transport);
         UpstreamConnector connector = new TcpConnector(transport, config.connectTimeout());
         InterceptionMode mode = config.inboundMode();
         listeners.bind(OutboundInitializer.LISTENER, anyAddress(config.ports().outbound().value()), Kind.TRAFFIC,
-                new OutboundInitializer(config, OriginalDestination.forMode(InterceptionMode.REDIRECT), connector));
+                new OutboundInitializer(config, OriginalDestination.forMode(InterceptionMode.REDIRECT), connector,
+                        routing::table));
         listeners.bind(InboundInitializer.LISTENER, anyAddress(config.ports().inbound().value()),
                 mode == InterceptionMode.TPROXY ? Kind.TRANSPARENT_TRAFFIC : Kind.TRAFFIC,
                 new InboundInitializer(config, OriginalDestination.forMode(mode), connector));
@@ -63,6 +75,22 @@ final class Sidecar {
                         "/stats", this::stats)).initializer());
         readiness.ready();
         log.info("ready in {} ms from JVM start", System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime());
+    }
+
+    private TrafficRouting loadRouting() throws IOException, TrafficConfigException {
+        RouteTable.Identity identity = RouteTable.Identity.of(config.identity());
+        if (config.trafficConfig().isEmpty()) {
+            return TrafficRouting.none(identity);
+        }
+        DnsCache dns = new DnsCache(transport.workers().next());
+        try {
+            TrafficRouting loaded = TrafficRouting.load(config.trafficConfig().get(), identity, dns);
+            loaded.watch(CONFIG_POLL);
+            return loaded;
+        } catch (IOException | TrafficConfigException | RuntimeException e) {
+            dns.close();
+            throw e;
+        }
     }
 
     void drainAndStop() {
@@ -86,6 +114,9 @@ final class Sidecar {
         if (listeners != null) {
             listeners.close();
         }
+        if (routing != null) {
+            routing.close();
+        }
         if (transport != null) {
             transport.shutdown().awaitUninterruptibly();
         }
@@ -108,6 +139,10 @@ final class Sidecar {
         listeners.counters().forEach((name, counters) -> out
                 .append("listener.").append(name).append(".downstream_cx_total: ").append(counters.total()).append('\n')
                 .append("listener.").append(name).append(".downstream_cx_active: ").append(counters.active()).append('\n'));
+        if (routing != null && routing.file() != null) {
+            out.append("tandem.config.update_success: ").append(routing.reloadsApplied()).append('\n')
+                    .append("tandem.config.update_rejected: ").append(routing.reloadsRejected()).append('\n');
+        }
         out.append("server.state: ").append(readiness.state().name().toLowerCase(Locale.ROOT));
         return Answer.ok(out.toString());
     }

@@ -1,9 +1,7 @@
 package dev.tandem.core;
 
-import dev.tandem.core.addr.OrigDstAddr;
 import dev.tandem.core.config.HttpLimits;
 import dev.tandem.core.connect.UpstreamConnector;
-import dev.tandem.core.connect.UpstreamTarget;
 import dev.tandem.core.detect.Protocol;
 import dev.tandem.core.detect.ProtocolDetector;
 import dev.tandem.core.http.Http1Pool;
@@ -13,29 +11,29 @@ import dev.tandem.core.http.Http2ServerStage;
 import dev.tandem.core.http.HttpRouter;
 import dev.tandem.core.http.PerLoop;
 import dev.tandem.core.tcp.TcpProxyHandler;
+import dev.tandem.core.tcp.TcpRouter;
 import io.netty.channel.ChannelPipeline;
 import java.time.Duration;
-import java.util.function.Function;
 
 /**
  * The stage each detected protocol gets, for one direction: opaque TCP and TLS are relayed byte for byte; HTTP/1 and
- * HTTP/2 go through their server stage, the router and an upstream pool of the client's protocol. The direction supplies where connections
- * and requests go.
+ * HTTP/2 go through their server stage, the router and an upstream pool of the client's protocol. The direction supplies the routers that
+ * decide where connections and requests go.
  */
 public final class ProxyStages implements ProtocolDetector.Stages {
 
     private final UpstreamConnector connector;
-    private final Function<OrigDstAddr, UpstreamTarget> targets;
     private final HttpRouter router;
+    private final TcpRouter tcp;
     private final PerLoop<Http1Pool> http1;
     private final PerLoop<Http2Pool> http2;
     private final HttpLimits limits;
 
-    public ProxyStages(UpstreamConnector connector, Function<OrigDstAddr, UpstreamTarget> targets, HttpLimits limits,
+    public ProxyStages(UpstreamConnector connector, HttpRouter router, TcpRouter tcp, HttpLimits limits,
             Duration upstreamIdleTimeout) {
         this.connector = connector;
-        this.targets = targets;
-        this.router = request -> targets.apply(request.connection().origDst());
+        this.router = router;
+        this.tcp = tcp;
         this.http1 = new PerLoop<>(() -> new Http1Pool(connector, limits, upstreamIdleTimeout));
         this.http2 = new PerLoop<>(() -> new Http2Pool(connector, limits, upstreamIdleTimeout));
         this.limits = limits;
@@ -46,7 +44,7 @@ public final class ProxyStages implements ProtocolDetector.Stages {
         switch (protocol) {
             case HTTP1 -> Http1ServerHandler.install(pipeline, router, http1, limits);
             case HTTP2 -> Http2ServerStage.install(pipeline, router, http2, limits);
-            case TCP, TLS -> pipeline.addLast(HandlerNames.TCP_PROXY, new TcpProxyHandler(connector, targets));
+            case TCP, TLS -> pipeline.addLast(HandlerNames.TCP_PROXY, new TcpProxyHandler(connector, tcp));
         }
     }
 }

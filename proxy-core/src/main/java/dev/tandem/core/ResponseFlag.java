@@ -19,6 +19,16 @@ public enum ResponseFlag {
     DPE("downstream protocol error"),
     /** The client did not finish its request headers in time. */
     DT("downstream request timeout"),
+    /** A circuit breaker was open: too many connections, pending or active requests for the cluster. */
+    UO("upstream overflow"),
+    /** The cluster had no healthy endpoint: none known, or all ejected. */
+    UH("no healthy upstream"),
+    /** The request was retried as its policy allows and still failed. */
+    URX("upstream retry limit exceeded"),
+    /** The request was delayed by fault injection. */
+    DI("delay injected"),
+    /** The request was aborted by fault injection. */
+    FI("fault injected"),
     /** No destination to relay to: none recorded, or one that would loop back into the proxy. */
     NR("no route"),
     /** Nothing moved either way for the idle timeout. */

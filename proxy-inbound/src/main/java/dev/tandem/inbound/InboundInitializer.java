@@ -7,6 +7,7 @@ import dev.tandem.core.accept.OriginalDestinationHandler;
 import dev.tandem.core.config.ProxyConfig;
 import dev.tandem.core.connect.UpstreamConnector;
 import dev.tandem.core.detect.ProtocolDetector;
+import dev.tandem.core.http.DirectRouter;
 import dev.tandem.core.origdst.OriginalDestination;
 import dev.tandem.core.relay.IdleTimeoutHandler;
 import io.netty.channel.Channel;
@@ -28,7 +29,8 @@ public final class InboundInitializer extends ChannelInitializer<Channel> {
     public InboundInitializer(ProxyConfig config, OriginalDestination lookup, UpstreamConnector connector) {
         this.config = config;
         this.originalDestination = new OriginalDestinationHandler(LISTENER, lookup, LoopGuard.ownPorts(config.ports()));
-        this.stages = new ProxyStages(connector, LocalDelivery::targetFor, config.http(), config.idleTimeout());
+        DirectRouter local = new DirectRouter(LocalDelivery::targetFor);
+        this.stages = new ProxyStages(connector, local, local, config.http(), config.idleTimeout());
     }
 
     @Override
@@ -44,7 +46,7 @@ public final class InboundInitializer extends ChannelInitializer<Channel> {
     }
 
     private void addProtocolDetection(ChannelPipeline pipeline) {
-        pipeline.addLast(HandlerNames.PROTOCOL_DETECTOR, new ProtocolDetector(stages, config.opaquePorts(),
+        pipeline.addLast(HandlerNames.PROTOCOL_DETECTOR, new ProtocolDetector(stages, dst -> config.opaquePorts().contains(dst.port()),
                 config.detectionTimeout(), config.http().requestHeadersTimeout()));
     }
 }

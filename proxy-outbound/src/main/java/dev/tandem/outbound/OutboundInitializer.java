@@ -1,18 +1,23 @@
 package dev.tandem.outbound;
 
 import dev.tandem.core.HandlerNames;
+import dev.tandem.core.addr.OrigDstAddr;
+import dev.tandem.core.addr.PortSet;
 import dev.tandem.core.ProxyStages;
 import dev.tandem.core.accept.LoopGuard;
 import dev.tandem.core.accept.OriginalDestinationHandler;
 import dev.tandem.core.config.ProxyConfig;
 import dev.tandem.core.connect.UpstreamConnector;
-import dev.tandem.core.connect.UpstreamTarget;
 import dev.tandem.core.detect.ProtocolDetector;
 import dev.tandem.core.origdst.OriginalDestination;
 import dev.tandem.core.relay.IdleTimeoutHandler;
+import dev.tandem.core.traffic.RouteTable;
+import dev.tandem.core.traffic.TrafficRouting;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * The outbound listener's pipeline. The application's connection, captured on its way out of the pod, is relayed to
@@ -26,12 +31,23 @@ public final class OutboundInitializer extends ChannelInitializer<Channel> {
     private final OriginalDestinationHandler originalDestination;
     private final ProxyStages stages;
 
+    private final Predicate<OrigDstAddr> opaque;
+
+    /** With no traffic configuration: every call goes where the application sent it. */
     public OutboundInitializer(ProxyConfig config, OriginalDestination lookup, UpstreamConnector connector) {
+        this(config, lookup, connector, TrafficRouting.none(RouteTable.Identity.of(config.identity()))::table);
+    }
+
+    /** Calls are routed by the route table {@code tables} gives when each request or connection arrives. */
+    public OutboundInitializer(ProxyConfig config, OriginalDestination lookup, UpstreamConnector connector,
+            Supplier<RouteTable> tables) {
         this.config = config;
         this.originalDestination = new OriginalDestinationHandler(
                 LISTENER, lookup, LoopGuard.ownPortsOnThisHost(config.ports()));
-        this.stages = new ProxyStages(connector, dst -> UpstreamTarget.to(dst.address()), config.http(),
-                config.idleTimeout());
+        MeshRouter router = new MeshRouter(tables);
+        this.stages = new ProxyStages(connector, router, router, config.http(), config.idleTimeout());
+        PortSet opaquePorts = config.opaquePorts();
+        this.opaque = dst -> opaquePorts.contains(dst.port()) || tables.get().opaque(dst);
     }
 
     @Override
@@ -47,7 +63,7 @@ public final class OutboundInitializer extends ChannelInitializer<Channel> {
     }
 
     private void addProtocolDetection(ChannelPipeline pipeline) {
-        pipeline.addLast(HandlerNames.PROTOCOL_DETECTOR, new ProtocolDetector(stages, config.opaquePorts(),
+        pipeline.addLast(HandlerNames.PROTOCOL_DETECTOR, new ProtocolDetector(stages, opaque,
                 config.detectionTimeout(), config.http().requestHeadersTimeout()));
     }
 }

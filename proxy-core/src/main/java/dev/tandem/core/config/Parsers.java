@@ -1,8 +1,11 @@
 package dev.tandem.core.config;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -11,6 +14,8 @@ import java.util.stream.Collectors;
 public final class Parsers {
 
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+    private static final Pattern PRINTABLE = Pattern.compile("[\\x21-\\x7e]*");
 
     private Parsers() {
     }
@@ -60,5 +65,44 @@ public final class Parsers {
             throw new IllegalArgumentException("not one of " + Arrays.stream(type.getEnumConstants())
                     .map(e -> e.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", ")));
         };
+    }
+
+    /** A DNS label as Kubernetes names namespaces: lower case letters, digits and '-', at most 63. */
+    public static String dnsLabel(String raw) {
+        if (!DNS_LABEL.matcher(raw).matches()) {
+            throw new IllegalArgumentException("not a DNS label (lower case letters, digits and '-', at most 63)");
+        }
+        return raw;
+    }
+
+    /** A DNS name: labels joined by dots, at most 253 characters. */
+    public static String dnsName(String raw) {
+        if (raw.length() > 253 || !Arrays.stream(raw.split("\\.", -1)).allMatch(l -> DNS_LABEL.matcher(l).matches())) {
+            throw new IllegalArgumentException("not a DNS name (dot-separated labels of lower case letters, digits and '-')");
+        }
+        return raw;
+    }
+
+    /** Free text without blanks or control characters, possibly empty: names, labels. */
+    public static String text(String raw) {
+        if (!PRINTABLE.matcher(raw).matches()) {
+            throw new IllegalArgumentException("must not contain spaces or control characters");
+        }
+        return raw;
+    }
+
+    /** A path to a readable regular file, or empty for none. */
+    public static Optional<Path> optionalFile(String raw) {
+        if (raw.isEmpty()) {
+            return Optional.empty();
+        }
+        Path path = Path.of(raw);
+        if (!Files.isRegularFile(path)) {
+            throw new IllegalArgumentException("no such file");
+        }
+        if (!Files.isReadable(path)) {
+            throw new IllegalArgumentException("not readable");
+        }
+        return Optional.of(path);
     }
 }

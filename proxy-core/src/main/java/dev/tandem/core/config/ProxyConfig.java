@@ -2,12 +2,16 @@ package dev.tandem.core.config;
 
 import dev.tandem.core.addr.Port;
 import dev.tandem.core.addr.PortSet;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.function.Function;
 
 /** Everything `tandem proxy` is told by its environment, parsed and checked once at start. */
 public record ProxyConfig(
         ProxyPorts ports,
+        WorkloadIdentity identity,
+        Optional<Path> trafficConfig,
         InterceptionMode inboundMode,
         PortSet opaquePorts,
         Duration detectionTimeout,
@@ -25,6 +29,8 @@ public record ProxyConfig(
     public static ProxyConfig from(Function<String, String> environment) throws ConfigException {
         EnvReader env = EnvReader.of(environment);
         ProxyPorts ports = ProxyPorts.read(env);
+        WorkloadIdentity identity = WorkloadIdentity.read(env);
+        Optional<Path> traffic = env.read(Settings.CONFIG, Parsers::optionalFile);
         InterceptionMode mode = env.read(Settings.INBOUND_INTERCEPTION_MODE, Parsers.oneOf(InterceptionMode.class));
         PortSet opaque = env.read(Settings.OPAQUE_PORTS, PortSet::parse);
         if (opaque != null && opaque.all()) {
@@ -41,7 +47,7 @@ public record ProxyConfig(
         Integer concurrency = env.read(Settings.CONCURRENCY, Parsers.integer(1, 256));
         LogLevel level = env.read(Settings.LOG_LEVEL, Parsers.oneOf(LogLevel.class));
         env.throwIfInvalid();
-        return new ProxyConfig(ports, mode, opaque == null ? null : SERVER_FIRST_PORTS.with(opaque), detection, http,
+        return new ProxyConfig(ports, identity, traffic, mode, opaque == null ? null : SERVER_FIRST_PORTS.with(opaque), detection, http,
                 connect, idle, drain, concurrency, level);
     }
 }

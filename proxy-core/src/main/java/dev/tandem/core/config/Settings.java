@@ -69,6 +69,11 @@ public final class Settings {
     public static final Setting VERSION = new Setting("TANDEM_VERSION", "",
             "the pod's version label (canonical revision); empty: latest");
 
+    // --- Traffic management. Read by `tandem proxy`.
+    public static final Setting CONFIG = new Setting("TANDEM_CONFIG", "",
+            "a file of Istio ServiceEntry, VirtualService and DestinationRule resources (YAML or JSON); watched, "
+                    + "and a changed file is applied without a restart; empty: no routing, calls go where they were going");
+
     // --- Protocol detection and HTTP. Read by `tandem proxy`.
     public static final Setting OPAQUE_PORTS = new Setting("TANDEM_OPAQUE_PORTS", "",
             "ports relayed as opaque TCP without detection, besides the server-first defaults (25, 587, 3306, 4444, "
@@ -104,7 +109,7 @@ public final class Settings {
             INBOUND_INTERCEPTION_MODE, INBOUND_PORTS, INBOUND_EXCLUDE_PORTS,
             OUTBOUND_INCLUDE_CIDRS, OUTBOUND_EXCLUDE_CIDRS, OUTBOUND_EXCLUDE_PORTS,
             IPTABLES_BACKEND, IPV6, TPROXY_MARK, TPROXY_ROUTE_TABLE,
-            NAMESPACE, CLUSTER_DOMAIN, POD_NAME, SERVICE_ACCOUNT, WORKLOAD_NAME, APP, VERSION,
+            NAMESPACE, CLUSTER_DOMAIN, POD_NAME, SERVICE_ACCOUNT, WORKLOAD_NAME, APP, VERSION, CONFIG,
             OPAQUE_PORTS, DETECTION_TIMEOUT, REQUEST_HEADERS_TIMEOUT, REQUEST_TIMEOUT, MAX_REQUEST_HEADERS_KB,
             MAX_HEADERS_COUNT,
             CONNECT_TIMEOUT, IDLE_TIMEOUT, DRAIN_DURATION, CONCURRENCY, LOG_LEVEL, JAVA_OPTS);

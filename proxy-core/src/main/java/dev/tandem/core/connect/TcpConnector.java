@@ -22,8 +22,10 @@ public final class TcpConnector implements UpstreamConnector {
 
     @Override
     public ChannelFuture connect(Channel downstream, UpstreamTarget target) {
+        int timeout = target.connectTimeout() == null ? connectTimeoutMillis
+                : (int) Math.min(Integer.MAX_VALUE, target.connectTimeout().toMillis());
         var bootstrap = transport.client(downstream.eventLoop())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, timeout)
                 .handler(new ChannelInboundHandlerAdapter());
         if (target.source() == null) {
             return bootstrap.connect(target.address());

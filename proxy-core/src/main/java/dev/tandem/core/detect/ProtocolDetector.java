@@ -1,7 +1,7 @@
 package dev.tandem.core.detect;
 
 import dev.tandem.core.ConnectionContext;
-import dev.tandem.core.addr.PortSet;
+import dev.tandem.core.addr.OrigDstAddr;
 import dev.tandem.core.detect.Detection.Detected;
 import dev.tandem.core.relay.Relay;
 import io.netty.buffer.ByteBuf;
@@ -14,10 +14,11 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * Peeks at a connection's first bytes to learn its protocol, then puts that protocol's stage in its own place and
- * hands it the bytes read so far, unchanged and uncopied. A port declared opaque skips detection; a client that sends
+ * hands it the bytes read so far, unchanged and uncopied. A destination declared opaque skips detection; a client that sends
  * nothing within the detection timeout is relayed as TCP (the server may be the one to speak first).
  */
 public final class ProtocolDetector extends ChannelInboundHandlerAdapter {
@@ -29,7 +30,7 @@ public final class ProtocolDetector extends ChannelInboundHandlerAdapter {
     }
 
     private final Stages stages;
-    private final PortSet opaquePorts;
+    private final Predicate<OrigDstAddr> opaque;
     private final Duration firstByteTimeout;
     private final Duration decisionTimeout;
     private ByteBuf received;
@@ -38,12 +39,14 @@ public final class ProtocolDetector extends ChannelInboundHandlerAdapter {
     private boolean decided;
 
     /**
+     * @param opaque which destinations are TCP without detection (by port, or by configuration)
      * @param firstByteTimeout how long to wait for a client's first byte before relaying as TCP
      * @param decisionTimeout how long a client that started to send may take to reveal its protocol
      */
-    public ProtocolDetector(Stages stages, PortSet opaquePorts, Duration firstByteTimeout, Duration decisionTimeout) {
+    public ProtocolDetector(Stages stages, Predicate<OrigDstAddr> opaque, Duration firstByteTimeout,
+            Duration decisionTimeout) {
         this.stages = stages;
-        this.opaquePorts = opaquePorts;
+        this.opaque = opaque;
         this.firstByteTimeout = firstByteTimeout;
         this.decisionTimeout = decisionTimeout;
     }
@@ -51,7 +54,7 @@ public final class ProtocolDetector extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         ConnectionContext connection = ConnectionContext.of(ctx.channel());
-        if (opaquePorts.contains(connection.origDst().port())) {
+        if (opaque.test(connection.origDst())) {
             decide(ctx, Detected.TCP);
             return;
         }

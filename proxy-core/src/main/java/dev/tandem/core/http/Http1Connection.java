@@ -1,6 +1,7 @@
 package dev.tandem.core.http;
 
 import dev.tandem.core.connect.UpstreamTarget;
+import dev.tandem.core.traffic.Cluster;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -31,14 +32,26 @@ final class Http1Connection extends ChannelInboundHandlerAdapter {
     private final Channel channel;
     private final UpstreamTarget target;
     private final Http1Pool pool;
+    private final Cluster cluster;
     private Listener listener;
     private boolean keepAlive = true;
+    private boolean forgotten;
     private int exchanges;
 
-    Http1Connection(Channel channel, UpstreamTarget target, Http1Pool pool) {
+    Http1Connection(Channel channel, UpstreamTarget target, Http1Pool pool, Cluster cluster) {
         this.channel = channel;
         this.target = target;
         this.pool = pool;
+        this.cluster = cluster;
+    }
+
+    /** The cluster whose connection limit this connection counts against, or null. */
+    Cluster cluster() {
+        return cluster;
+    }
+
+    int exchanges() {
+        return exchanges;
     }
 
     Channel channel() {
@@ -125,10 +138,23 @@ final class Http1Connection extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Taken out of the pipeline for an upgrade: the connection is a tunnel now, no longer the pool's. */
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        leavePool();
+    }
+
+    private void leavePool() {
+        if (!forgotten) {
+            forgotten = true;
+            pool.forget(this);
+        }
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         keepAlive = false;
-        pool.forget(this);
+        leavePool();
         Listener l = listener;
         listener = null;
         if (l != null) {

@@ -1,10 +1,15 @@
 package dev.tandem.core.http;
 
-import dev.tandem.core.ConnectionContext;
+import dev.tandem.core.HandlerNames;
 import dev.tandem.core.ResponseFlag;
-import dev.tandem.core.addr.Addresses;
 import dev.tandem.core.config.HttpLimits;
 import dev.tandem.core.connect.UpstreamTarget;
+import dev.tandem.core.traffic.Cluster;
+import dev.tandem.core.traffic.Endpoint;
+import dev.tandem.core.traffic.HttpDecision;
+import dev.tandem.core.traffic.RetryPolicy;
+import dev.tandem.core.traffic.RetryPolicy.Failure;
+import dev.tandem.core.traffic.RoutePlan;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -13,26 +18,34 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One HTTP/1 request and its response, streamed between the client's connection and a pooled upstream connection.
- * The body goes on as it arrives, each way, with reading paused while the other side cannot take more. Until the
- * response starts, a failure is answered like Envoy (503 UF or UC, 504 UT, 502 UPE); after, the client connection is
- * cut, as a partial answer must not pass for a whole one.
+ * One HTTP/1 request and its response, streamed between the client's connection and a pooled upstream connection,
+ * as its route plans: an endpoint of the route's cluster, within its circuit breakers, retried elsewhere when the
+ * policy says so, bounded by its timeouts. The body goes on as it arrives, each way, with reading paused while the
+ * other side cannot take more; a body small enough is also kept, so a retry or a mirror can send it again. Until the
+ * response starts a failure is answered like Envoy (503 UF, UC, UO, UH; 504 UT; 502 UPE); after, the client
+ * connection is cut, as a partial answer must not pass for a whole one.
  */
 final class Http1Exchange implements Http1Connection.Listener {
 
     private static final Logger log = LoggerFactory.getLogger(Http1Exchange.class);
+    /** Bodies up to this size are kept for retries and mirrors, as Envoy's request buffer. */
+    static final int REPLAY_LIMIT = 64 * 1024;
 
     private final Http1ServerHandler server;
     private final RequestContext context;
@@ -40,20 +53,32 @@ final class Http1Exchange implements Http1Connection.Listener {
     private final HttpRouter router;
     private final Http1Pool pool;
     private final HttpLimits limits;
-    private final ArrayDeque<HttpContent> heldBody = new ArrayDeque<>();
+    private final ArrayDeque<HttpContent> held = new ArrayDeque<>();
+    private final List<Endpoint> tried = new ArrayList<>();
     private final boolean clientKeepAlive;
     private final boolean clientHttp10;
     private final boolean upgrade;
-    private UpstreamTarget target;
+    private final boolean expectsBody;
+    private RoutePlan plan;
+    private Cluster cluster;
+    private List<HttpContent> replay;
+    private int replayBytes;
     private Http1Connection upstream;
+    private Endpoint endpoint;
+    private int attempt;
+    private boolean retryAdmitted;
+    private boolean requestAdmitted;
     private ScheduledFuture<?> timeout;
+    private ScheduledFuture<?> perTryTimeout;
     private long requestBodyBytes;
     private boolean requestComplete;
     private boolean interim;
+    private boolean discarding;
     private boolean responseStarted;
     private boolean closeAfter;
     private boolean upstreamDirty;
-    private boolean retried;
+    private boolean resent;
+    private boolean answeredEarly;
     private boolean done;
 
     Http1Exchange(Http1ServerHandler server, RequestContext context, HttpRequest request, HttpRouter router,
@@ -67,6 +92,7 @@ final class Http1Exchange implements Http1Connection.Listener {
         this.clientKeepAlive = HttpUtil.isKeepAlive(request);
         this.clientHttp10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
         this.upgrade = HopByHop.isUpgrade(request.headers());
+        this.expectsBody = HttpUtil.getContentLength(request, 0L) > 0 || HttpUtil.isTransferEncodingChunked(request);
     }
 
     void begin() {
@@ -76,33 +102,119 @@ final class Http1Exchange implements Http1Connection.Listener {
             requestId = RequestIds.fresh();
             headers.set(RequestIds.HEADER, requestId);
         }
-        ConnectionContext connection = context.connection();
         if (!headers.contains(HttpHeaderNames.HOST)) {
-            headers.set(HttpHeaderNames.HOST, connection.origDst().toString());
+            headers.set(HttpHeaderNames.HOST, context.connection().origDst().toString());
         }
         context.request(request.method().name(), request.uri(), headers.get(HttpHeaderNames.HOST), requestId);
+        HttpDecision decision = router.route(new Http1RequestView(request, context.connection().origDst()));
+        if (decision instanceof HttpDecision.Answer answer) {
+            answer(answer);
+            return;
+        }
+        plan = ((HttpDecision.Forward) decision).plan();
+        cluster = plan.cluster();
+        if (plan.path() != null) {
+            request.setUri(plan.path());
+        }
+        if (plan.authority() != null) {
+            headers.set(HttpHeaderNames.HOST, plan.authority());
+        }
+        HeaderEdits.apply(plan.requestHeaders(), headers);
         HopByHop.remove(headers, upgrade);
         // Upstream it is HTTP/1.1 whatever the client spoke, so the connection can be pooled.
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
-        target = router.route(context);
-        context.upstream(target);
-        if (!limits.requestTimeout().isZero()) {
-            timeout = server.channel().eventLoop().schedule(this::timedOut, limits.requestTimeout().toMillis(),
-                    TimeUnit.MILLISECONDS);
+        if (plan.retries() != null || plan.mirror() != null) {
+            replay = new ArrayList<>();
         }
-        connect();
+        if (cluster != null) {
+            if (!cluster.admitRequest()) {
+                failOrAbort(ResponseFlag.UO, "cluster " + cluster + " has " + cluster.activeRequests()
+                        + " requests in flight, its limit");
+                return;
+            }
+            requestAdmitted = true;
+        }
+        Duration limit = plan.timeout() != null ? plan.timeout() : limits.requestTimeout();
+        if (!limit.isZero()) {
+            timeout = schedule(this::timedOut, limit);
+        }
+        if (plan.delay() != null) {
+            context.flag(ResponseFlag.DI);
+            schedule(this::startAttempt, plan.delay());
+        } else {
+            startAttempt();
+        }
     }
 
-    private void connect() {
-        pool.acquire(server.channel(), target).addListener((Future<Http1Connection> acquired) -> {
-            if (done) {
+    private ScheduledFuture<?> schedule(Runnable task, Duration after) {
+        return server.channel().eventLoop().schedule(task, after.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** An answer decided by the route itself: a redirect, an injected abort, no route. */
+    private void answer(HttpDecision.Answer answer) {
+        if (answer.flag() != null) {
+            context.fail(answer.flag(), answer.body());
+        }
+        finish();
+        reply(new LocalReply(HttpResponseStatus.valueOf(answer.status()), answer.flag(), answer.body(), answer.headers()));
+    }
+
+    /**
+     * Writes an answer of the proxy's own. The connection goes on when the request was read whole, or will be with
+     * its next (empty) part; with a body still to come, it closes after the answer rather than read it all.
+     */
+    private void reply(LocalReply reply) {
+        context.status(reply.status().code());
+        boolean close = !clientKeepAlive || !requestComplete && expectsBody;
+        server.writeLocalReply(reply, close);
+        if (close || requestComplete) {
+            server.exchangeDone(close);
+        } else {
+            answeredEarly = true;
+        }
+    }
+
+    private void startAttempt() {
+        if (done) {
+            return;
+        }
+        UpstreamTarget target;
+        if (cluster == null) {
+            target = router.direct(context.connection().origDst());
+        } else {
+            endpoint = cluster.choose(tried);
+            if (endpoint == null) {
+                failOrAbort(ResponseFlag.UH, "no healthy endpoint in " + cluster);
+                return;
+            }
+            tried.add(endpoint);
+            endpoint.started();
+            target = new UpstreamTarget(endpoint.address(), null, cluster.limits().connectTimeout());
+        }
+        context.upstream(target);
+        RetryPolicy retries = plan.retries();
+        if (retries != null && retries.perTryTimeout() != null && !retries.perTryTimeout().isZero()) {
+            int thisAttempt = attempt;
+            perTryTimeout = schedule(() -> {
+                if (attempt == thisAttempt && !done && !responseStarted) {
+                    attemptFailed(Failure.TIMEOUT, 504, ResponseFlag.UT, "no response within the per-try timeout");
+                }
+            }, retries.perTryTimeout());
+        }
+        int thisAttempt = attempt;
+        pool.acquire(server.channel(), target, cluster).addListener((Future<Http1Connection> acquired) -> {
+            if (done || attempt != thisAttempt) {
                 if (acquired.isSuccess()) {
                     acquired.getNow().release();
                 }
                 return;
             }
             if (!acquired.isSuccess()) {
-                failOrAbort(ResponseFlag.UF, String.valueOf(acquired.cause().getMessage()));
+                if (acquired.cause() instanceof Overflow overflow) {
+                    failOrAbort(ResponseFlag.UO, overflow.getMessage());
+                } else {
+                    attemptFailed(Failure.CONNECT_FAILURE, 503, ResponseFlag.UF, String.valueOf(acquired.cause().getMessage()));
+                }
                 return;
             }
             connected(acquired.getNow());
@@ -113,37 +225,78 @@ final class Http1Exchange implements Http1Connection.Listener {
         upstream = connection;
         connection.checkout(this);
         var channel = connection.channel();
-        channel.write(request);
-        for (HttpContent part; (part = heldBody.poll()) != null; ) {
-            channel.write(part);
+        channel.write(attempt == 0 ? request : copyOfHead());
+        if (attempt == 0) {
+            for (HttpContent part; (part = held.poll()) != null; ) {
+                channel.write(part);
+            }
+        } else {
+            for (HttpContent part : replay) {
+                channel.write(part.retainedDuplicate());
+            }
         }
         channel.flush();
         server.readMore();
     }
 
+    /** The request head again, for a retry: the encoder of a new connection takes a head of its own. */
+    private HttpRequest copyOfHead() {
+        var copy = new io.netty.handler.codec.http.DefaultHttpRequest(request.protocolVersion(), request.method(),
+                request.uri(), request.headers().copy());
+        copy.headers().set("x-envoy-attempt-count", attempt + 1);
+        return copy;
+    }
+
     /** True while the client's next HTTP contents are this request's body. */
     boolean takesRequestContent() {
-        return !requestComplete && !done;
+        return !requestComplete;
     }
 
     /** True when body can be read now: connected, and the upstream can take it. */
     boolean wantsRequestContent() {
-        return takesRequestContent() && upstream != null && upstream.channel().isWritable();
+        return takesRequestContent() && !done && upstream != null && upstream.channel().isWritable();
     }
 
     void requestContent(HttpContent content) {
-        requestBodyBytes += content.content().readableBytes();
+        int size = content.content().readableBytes();
+        requestBodyBytes += size;
         if (content instanceof LastHttpContent) {
             requestComplete = true;
         }
         if (done) {
             ReferenceCountUtil.release(content);
-        } else if (upstream == null) {
-            heldBody.add(content);
-        } else {
+            if (answeredEarly && requestComplete) {
+                answeredEarly = false;
+                server.exchangeDone(false);
+            }
+            return;
+        }
+        keepForReplay(content, size);
+        if (upstream != null) {
             upstream.channel().write(content);
             upstreamDirty = true;
+        } else if (attempt == 0) {
+            held.add(content);
+        } else {
+            // Between attempts: the next attempt sends the whole body from the replay buffer.
+            ReferenceCountUtil.release(content);
         }
+        if (requestComplete && plan != null && plan.mirror() != null && replay != null) {
+            Http1Mirror.send(pool, server.channel(), plan.mirror(), request, replay);
+        }
+    }
+
+    private void keepForReplay(HttpContent content, int size) {
+        if (replay == null) {
+            return;
+        }
+        replayBytes += size;
+        if (replayBytes > REPLAY_LIMIT) {
+            // Too large to keep: this request will be neither retried nor mirrored.
+            releaseReplay();
+            return;
+        }
+        replay.add(content.retainedDuplicate());
     }
 
     void flushUpstream() {
@@ -170,7 +323,7 @@ final class Http1Exchange implements Http1Connection.Listener {
     private void response(HttpResponse response) {
         if (response.decoderResult().isFailure()) {
             upstream.noKeepAlive();
-            failOrAbort(ResponseFlag.UPE, String.valueOf(response.decoderResult().cause().getMessage()));
+            attemptFailed(Failure.RESET, 502, ResponseFlag.UPE, String.valueOf(response.decoderResult().cause().getMessage()));
             return;
         }
         int code = response.status().code();
@@ -179,7 +332,7 @@ final class Http1Exchange implements Http1Connection.Listener {
                 switchProtocols(response);
             } else {
                 upstream.noKeepAlive();
-                failOrAbort(ResponseFlag.UPE, "101 Switching Protocols to a request that asked for no upgrade");
+                attemptFailed(Failure.RESET, 502, ResponseFlag.UPE, "101 Switching Protocols to a request that asked for no upgrade");
             }
             return;
         }
@@ -189,13 +342,33 @@ final class Http1Exchange implements Http1Connection.Listener {
             server.write(response);
             return;
         }
-        responseStarted = true;
-        context.status(code);
+        cancelPerTry();
+        if (cluster != null) {
+            cluster.report(endpoint, code);
+        }
         if (!HttpUtil.isKeepAlive(response)) {
             upstream.noKeepAlive();
         }
+        if (mayRetry(code, grpcStatus(response))) {
+            // This answer is dropped; the connection, its body unread, cannot be reused.
+            discarding = true;
+            upstream.noKeepAlive();
+            retry("answered " + code);
+            return;
+        }
+        if (attempt > 0 && plan.retries() != null && plan.retries().retriable(code, grpcStatus(response))) {
+            context.fail(ResponseFlag.URX, "still " + code + " after " + attempt + " retries");
+        }
+        responseStarted = true;
+        context.status(code);
+        HeaderEdits.apply(plan.responseHeaders(), response.headers());
         adaptForClient(response);
         server.write(response);
+    }
+
+    private static int grpcStatus(HttpResponse response) {
+        String status = response.headers().get("grpc-status");
+        return status == null ? -1 : Integer.parseInt(status.strip());
     }
 
     /**
@@ -225,6 +398,10 @@ final class Http1Exchange implements Http1Connection.Listener {
     }
 
     private void responseContent(HttpContent content) {
+        if (discarding) {
+            ReferenceCountUtil.release(content);
+            return;
+        }
         if (interim) {
             // The empty end of an interim (1xx) response, which the client's encoder needs; the final one follows.
             interim = !(content instanceof LastHttpContent);
@@ -264,15 +441,13 @@ final class Http1Exchange implements Http1Connection.Listener {
     }
 
     private void responseDone() {
-        done = true;
-        cancelTimeout();
-        server.flush();
         if (!requestComplete) {
             // Answered before the request body was all sent: neither connection can be trusted to be in step.
             upstream.noKeepAlive();
             closeAfter = true;
         }
-        upstream.release();
+        finish();
+        server.flush();
         server.exchangeDone(closeAfter);
     }
 
@@ -282,16 +457,94 @@ final class Http1Exchange implements Http1Connection.Listener {
             return;
         }
         String why = cause == null ? "the upstream closed the connection" : String.valueOf(cause.getMessage());
-        if (!responseStarted && !interim && upstream.reused() && !retried && requestComplete && requestBodyBytes == 0) {
-            // A keep-alive connection the upstream closed just as it was reused: the request never reached it.
-            log.debug("{}: reused upstream connection closed before answering ({}); retrying on another", context, why);
-            retried = true;
-            upstream = null;
-            heldBody.add(LastHttpContent.EMPTY_LAST_CONTENT);
-            connect();
+        if (responseStarted || interim) {
+            failOrAbort(ResponseFlag.UC, why);
             return;
         }
-        failOrAbort(ResponseFlag.UC, why);
+        if (discarding) {
+            return;
+        }
+        if (upstream != null && upstream.reused() && !resent && attempt == 0 && requestComplete && requestBodyBytes == 0) {
+            // A keep-alive connection the upstream closed just as it was reused: the request never reached it. It is
+            // sent again on another connection to the same endpoint; that is no retry by policy.
+            log.debug("{}: reused upstream connection closed before answering ({}); sending again", context, why);
+            resent = true;
+            tried.remove(endpoint);
+            endAttempt();
+            held.add(LastHttpContent.EMPTY_LAST_CONTENT);
+            startAttempt();
+            return;
+        }
+        attemptFailed(Failure.RESET, 503, ResponseFlag.UC, why);
+    }
+
+    /** An attempt ended without a response: retried if the policy allows, else answered with the flag. */
+    private void attemptFailed(Failure failure, int status, ResponseFlag flag, String detail) {
+        cancelPerTry();
+        if (cluster != null && endpoint != null) {
+            cluster.report(endpoint, status);
+        }
+        if (upstream != null) {
+            upstream.noKeepAlive();
+        }
+        if (plan.retries() != null && plan.retries().retriable(failure) && mayRetry()) {
+            context.fail(flag, detail);
+            retry(detail);
+            return;
+        }
+        if (attempt > 0) {
+            context.fail(ResponseFlag.URX, "retries exhausted: " + detail);
+        }
+        failOrAbort(flag, detail);
+    }
+
+    private boolean mayRetry(int status, int grpcStatus) {
+        return plan.retries() != null && plan.retries().retriable(status, grpcStatus) && mayRetry();
+    }
+
+    /** Retries left, a body we can send again, and the cluster's retry budget. */
+    private boolean mayRetry() {
+        if (responseStarted || attempt >= plan.retries().attempts()) {
+            return false;
+        }
+        if (requestBodyBytes > 0 && replay == null) {
+            return false;
+        }
+        if (cluster != null) {
+            if (!cluster.admitRetry()) {
+                return false;
+            }
+            retryAdmitted = true;
+        }
+        return true;
+    }
+
+    private void retry(String why) {
+        log.debug("{}: attempt {} failed ({}); retrying", context, attempt + 1, why);
+        endAttempt();
+        attempt++;
+        discarding = false;
+        schedule(this::startAttempt, Duration.ofMillis(RetryPolicy.backoffMillis(attempt)));
+    }
+
+    /**
+     * The current attempt's endpoint and connection are done with. The connection goes back to the pool, which keeps
+     * it only if nothing marked it unfit for another request (every failure path does).
+     */
+    private void endAttempt() {
+        cancelPerTry();
+        if (endpoint != null) {
+            endpoint.finished();
+            endpoint = null;
+        }
+        if (upstream != null) {
+            upstream.release();
+            upstream = null;
+        }
+        if (retryAdmitted) {
+            cluster.retryDone();
+            retryAdmitted = false;
+        }
     }
 
     private void timedOut() {
@@ -301,43 +554,38 @@ final class Http1Exchange implements Http1Connection.Listener {
         if (upstream != null) {
             upstream.noKeepAlive();
         }
-        failOrAbort(ResponseFlag.UT, "no complete response within " + limits.requestTimeout().toMillis() + " ms");
+        failOrAbort(ResponseFlag.UT, "no complete response within the route's timeout");
     }
 
     /** Before the response started, an answer of the proxy's own; after, the client connection is cut. */
     private void failOrAbort(ResponseFlag flag, String detail) {
-        done = true;
-        cancelTimeout();
-        releaseHeldBody();
         context.fail(flag, detail);
         if (upstream != null) {
             upstream.noKeepAlive();
-            upstream.release();
         }
-        if (responseStarted || interim) {
+        boolean started = responseStarted || interim;
+        finish();
+        if (started) {
             log.debug("{}: {} after the response started ({}): cutting the client connection", context, flag, detail);
             server.abort();
             return;
         }
         LocalReply reply = LocalReply.of(flag, detail);
-        context.status(reply.status().code());
-        log.debug("{}: answered {} {} ({})", context, reply.status().code(), flag, detail);
-        // The client's connection stays usable only when its request was read whole.
-        boolean close = !requestComplete || !clientKeepAlive;
-        server.writeLocalReply(reply, close);
-        server.exchangeDone(close);
+        log.debug("{}: answered {} {} ({})", context, reply.status().code(), context.flagsText(), detail);
+        reply(reply);
     }
 
     private void switchProtocols(HttpResponse response) {
-        done = true;
-        cancelTimeout();
         context.status(101);
-        server.write(response);
-        server.flush();
         var channel = upstream.channel();
         upstream.noKeepAlive();
-        channel.pipeline().remove(upstream);
-        channel.pipeline().remove(dev.tandem.core.HandlerNames.H1_CLIENT_CODEC);
+        Http1Connection tunnelled = upstream;
+        upstream = null;
+        finish();
+        server.write(response);
+        server.flush();
+        channel.pipeline().remove(tunnelled);
+        channel.pipeline().remove(HandlerNames.H1_CLIENT_CODEC);
         server.tunnel(channel);
         log.debug("{}: switched protocols to {}; relaying bytes", context, response.headers().get(HttpHeaderNames.UPGRADE));
     }
@@ -347,25 +595,41 @@ final class Http1Exchange implements Http1Connection.Listener {
         if (done) {
             return;
         }
-        done = true;
-        cancelTimeout();
-        releaseHeldBody();
         context.fail(ResponseFlag.DC, "the client closed the connection");
         if (upstream != null) {
             upstream.noKeepAlive();
-            upstream.release();
         }
+        finish();
     }
 
-    private void cancelTimeout() {
+    /** Everything this exchange holds is given back, once. */
+    private void finish() {
+        done = true;
         if (timeout != null) {
             timeout.cancel(false);
         }
+        endAttempt();
+        if (requestAdmitted) {
+            cluster.requestDone();
+            requestAdmitted = false;
+        }
+        for (HttpContent part; (part = held.poll()) != null; ) {
+            ReferenceCountUtil.release(part);
+        }
+        releaseReplay();
     }
 
-    private void releaseHeldBody() {
-        for (HttpContent part; (part = heldBody.poll()) != null; ) {
-            ReferenceCountUtil.release(part);
+    private void cancelPerTry() {
+        if (perTryTimeout != null) {
+            perTryTimeout.cancel(false);
+            perTryTimeout = null;
+        }
+    }
+
+    private void releaseReplay() {
+        if (replay != null) {
+            replay.forEach(ReferenceCountUtil::release);
+            replay = null;
         }
     }
 }

@@ -4,6 +4,12 @@ import dev.tandem.core.ConnectionContext;
 import dev.tandem.core.ResponseFlag;
 import dev.tandem.core.config.HttpLimits;
 import dev.tandem.core.connect.UpstreamTarget;
+import dev.tandem.core.traffic.Cluster;
+import dev.tandem.core.traffic.Endpoint;
+import dev.tandem.core.traffic.HttpDecision;
+import dev.tandem.core.traffic.RetryPolicy;
+import dev.tandem.core.traffic.RetryPolicy.Failure;
+import dev.tandem.core.traffic.RoutePlan;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -24,17 +30,22 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One HTTP/2 stream, proxied to a stream of a pooled upstream connection: headers, data and trailers pass each way as
- * they come; a reset passes as a reset with its error code; a stream the upstream refused by going away is reset with
- * REFUSED_STREAM, which tells the client it may safely retry. A stream that fails before its response starts gets an
- * answer of the proxy's own, as a gRPC status for gRPC clients.
+ * One HTTP/2 stream, proxied to a stream of a pooled upstream connection as its route plans: headers, data and
+ * trailers pass each way as they come; a reset passes as a reset with its error code; a stream the upstream refused
+ * by going away is reset with REFUSED_STREAM, which tells the client it may safely retry. Retries by policy send the
+ * request again, on a new stream to another endpoint, while its body is small enough to have been kept. A stream that
+ * fails before its response starts gets an answer of the proxy's own, as a gRPC status for gRPC clients.
  */
 final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
 
@@ -44,10 +55,23 @@ final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
     private final Http2Pool pool;
     private final HttpLimits limits;
     private final Queue<Http2StreamFrame> held = new ArrayDeque<>();
+    private final List<Endpoint> tried = new ArrayList<>();
     private ChannelHandlerContext ctx;
     private RequestContext context;
+    private RoutePlan plan;
+    private Cluster cluster;
+    private Http2Headers requestHeaders;
+    private boolean requestEnded;
+    private List<Http2DataFrame> replay;
+    private int replayBytes;
+    private long requestBodyBytes;
     private Http2StreamChannel upstream;
+    private Endpoint endpoint;
+    private int attempt;
+    private boolean requestAdmitted;
+    private boolean retryAdmitted;
     private ScheduledFuture<?> timeout;
+    private ScheduledFuture<?> perTryTimeout;
     private boolean grpc;
     private boolean responseStarted;
     private boolean refusedByGoAway;
@@ -79,11 +103,21 @@ final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
             return;
         }
         Http2StreamFrame copy = copyOf(frame);
+        if (copy instanceof Http2DataFrame data) {
+            requestBodyBytes += data.content().readableBytes();
+            keepForReplay(data);
+        }
+        boolean end = isEndStream(copy);
+        requestEnded |= end;
         if (upstream == null) {
-            held.add(copy);
+            if (attempt == 0) {
+                held.add(copy);
+            } else {
+                ReferenceCountUtil.release(copy);
+            }
             return;
         }
-        if (isEndStream(copy)) {
+        if (end) {
             upstream.writeAndFlush(copy);
             return;
         }
@@ -109,29 +143,130 @@ final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
         if (te != null && !HttpHeaderValues.TRAILERS.contentEqualsIgnoreCase(te)) {
             headers.remove(HttpHeaderNames.TE);
         }
-        UpstreamTarget target = router.route(context);
-        context.upstream(target);
+        requestEnded = frame.isEndStream();
+        HttpDecision decision = router.route(new Http2RequestView(headers, context.connection().origDst()));
+        if (decision instanceof HttpDecision.Answer answer) {
+            if (answer.flag() != null) {
+                context.fail(answer.flag(), answer.body());
+            }
+            finish();
+            localReply(new LocalReply(io.netty.handler.codec.http.HttpResponseStatus.valueOf(answer.status()),
+                    answer.flag(), answer.body(), answer.headers()));
+            return;
+        }
+        plan = ((HttpDecision.Forward) decision).plan();
+        cluster = plan.cluster();
+        if (plan.path() != null) {
+            headers.path(plan.path());
+        }
+        if (plan.authority() != null) {
+            headers.authority(plan.authority());
+        }
+        HeaderEdits.apply(plan.requestHeaders(), headers);
+        requestHeaders = headers;
+        if (plan.mirror() != null) {
+            log.debug("{}: mirroring applies to HTTP/1 requests only; not mirrored", context);
+        }
+        if (plan.retries() != null) {
+            replay = new ArrayList<>();
+        }
         held.add(new DefaultHttp2HeadersFrame(headers, frame.isEndStream()));
-        if (!limits.requestTimeout().isZero()) {
-            timeout = ctx.executor().schedule(this::timedOut, limits.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        if (cluster != null) {
+            if (!cluster.admitRequest()) {
+                fail(ResponseFlag.UO, "cluster " + cluster + " has " + cluster.activeRequests() + " requests in flight, its limit");
+                return;
+            }
+            requestAdmitted = true;
+        }
+        Duration limit = plan.timeout() != null ? plan.timeout() : limits.requestTimeout();
+        if (!limit.isZero()) {
+            timeout = schedule(this::timedOut, limit);
+        }
+        if (plan.delay() != null) {
+            context.flag(ResponseFlag.DI);
+            schedule(this::startAttempt, plan.delay());
+        } else {
+            startAttempt();
+        }
+    }
+
+    private ScheduledFuture<?> schedule(Runnable task, Duration after) {
+        return ctx.executor().schedule(task, after.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void keepForReplay(Http2DataFrame data) {
+        if (replay == null) {
+            return;
+        }
+        replayBytes += data.content().readableBytes();
+        if (replayBytes > Http1Exchange.REPLAY_LIMIT) {
+            releaseReplay();
+            return;
+        }
+        replay.add(data.retainedDuplicate());
+    }
+
+    private void startAttempt() {
+        if (done) {
+            return;
+        }
+        UpstreamTarget target;
+        if (cluster == null) {
+            target = router.direct(context.connection().origDst());
+        } else {
+            endpoint = cluster.choose(tried);
+            if (endpoint == null) {
+                fail(ResponseFlag.UH, "no healthy endpoint in " + cluster);
+                return;
+            }
+            tried.add(endpoint);
+            endpoint.started();
+            target = new UpstreamTarget(endpoint.address(), null, cluster.limits().connectTimeout());
+        }
+        context.upstream(target);
+        RetryPolicy retries = plan.retries();
+        int thisAttempt = attempt;
+        if (retries != null && retries.perTryTimeout() != null && !retries.perTryTimeout().isZero()) {
+            perTryTimeout = schedule(() -> {
+                if (attempt == thisAttempt && !done && !responseStarted) {
+                    attemptFailed(Failure.TIMEOUT, 504, ResponseFlag.UT, "no response within the per-try timeout");
+                }
+            }, retries.perTryTimeout());
         }
         pool.openStream(ctx.channel().parent(), target, new Http2UpstreamStream(this)).addListener(
                 (Future<Http2StreamChannel> opened) -> {
+                    if (done || attempt != thisAttempt) {
+                        if (opened.isSuccess()) {
+                            opened.getNow().close();
+                        }
+                        return;
+                    }
                     if (!opened.isSuccess()) {
-                        fail(ResponseFlag.UF, String.valueOf(opened.cause().getMessage()));
+                        attemptFailed(Failure.CONNECT_FAILURE, 503, ResponseFlag.UF, String.valueOf(opened.cause().getMessage()));
                         return;
                     }
-                    if (done) {
-                        opened.getNow().close();
-                        releaseHeld();
-                        return;
-                    }
-                    upstream = opened.getNow();
-                    for (Http2StreamFrame f; (f = held.poll()) != null; ) {
-                        upstream.write(f);
-                    }
-                    upstream.flush();
+                    connected(opened.getNow());
                 });
+    }
+
+    private void connected(Http2StreamChannel stream) {
+        upstream = stream;
+        if (attempt == 0) {
+            for (Http2StreamFrame f; (f = held.poll()) != null; ) {
+                upstream.write(f);
+            }
+        } else {
+            Http2Headers again = new DefaultHttp2Headers().add(requestHeaders);
+            again.setInt("x-envoy-attempt-count", attempt + 1);
+            boolean bodyless = replay == null || replay.isEmpty();
+            upstream.write(new DefaultHttp2HeadersFrame(again, requestEnded && bodyless));
+            if (replay != null) {
+                for (Http2DataFrame data : replay) {
+                    upstream.write(new DefaultHttp2DataFrame(data.content().retainedDuplicate(), data.isEndStream()));
+                }
+            }
+        }
+        upstream.flush();
     }
 
     /** A received frame carries its stream; the frame sent on the other stream must be a new one (same buffers). */
@@ -143,26 +278,24 @@ final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
         return new DefaultHttp2HeadersFrame(headers.headers(), headers.isEndStream(), headers.padding());
     }
 
+    private static boolean isEndStream(Http2StreamFrame frame) {
+        return frame instanceof Http2DataFrame data ? data.isEndStream() : ((Http2HeadersFrame) frame).isEndStream();
+    }
+
     /** The client reset its stream (Netty hands RST_STREAM over as an event): the upstream stream is reset alike. */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof Http2ResetFrame reset) {
             if (context != null && !done) {
-                done = true;
-                cancelTimeout();
                 context.fail(ResponseFlag.DC, "client reset the stream: " + Http2Error.valueOf(reset.errorCode()));
                 if (upstream != null) {
                     upstream.writeAndFlush(new DefaultHttp2ResetFrame(reset.errorCode()));
                 }
+                finish();
             }
-            ReferenceCountUtil.release(reset);
             return;
         }
         ctx.fireUserEventTriggered(evt);
-    }
-
-    private static boolean isEndStream(Http2StreamFrame frame) {
-        return frame instanceof Http2DataFrame data ? data.isEndStream() : ((Http2HeadersFrame) frame).isEndStream();
     }
 
     @Override
@@ -182,12 +315,10 @@ final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         // The client's stream ended, whole or reset; an upstream stream still open has no one to answer.
-        cancelTimeout();
-        releaseHeld();
         if (upstream != null && upstream.isActive() && !done) {
             upstream.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.CANCEL));
         }
-        done = true;
+        finish();
         ctx.fireChannelInactive();
     }
 
@@ -199,13 +330,16 @@ final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
 
     // --- From the upstream stream.
 
-    void fromUpstream(Http2StreamFrame frame) {
-        if (done) {
+    void fromUpstream(Http2StreamChannel from, Http2StreamFrame frame) {
+        if (done || from != upstream) {
             ReferenceCountUtil.release(frame);
             return;
         }
         if (frame instanceof Http2ResetFrame reset) {
-            ReferenceCountUtil.release(frame);
+            if (!responseStarted && reset.errorCode() == Http2Error.REFUSED_STREAM.code()) {
+                attemptFailed(Failure.REFUSED_STREAM, 503, ResponseFlag.UC, "upstream refused the stream");
+                return;
+            }
             context.fail(ResponseFlag.UC, "upstream reset the stream: " + Http2Error.valueOf(reset.errorCode()));
             finish();
             ctx.writeAndFlush(new DefaultHttp2ResetFrame(reset.errorCode()));
@@ -214,8 +348,9 @@ final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
         if (frame instanceof Http2HeadersFrame headers && !responseStarted) {
             CharSequence status = headers.headers().status();
             if (status != null && status.length() == 3 && status.charAt(0) != '1') {
-                responseStarted = true;
-                context.status(Integer.parseInt(status.toString()));
+                if (finalResponse(headers)) {
+                    return;
+                }
             }
         }
         Http2StreamFrame copy = copyOf(frame);
@@ -231,40 +366,129 @@ final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
         }
     }
 
-    void upstreamReadComplete() {
-        ctx.flush();
+    /** A final response head: counted for outlier detection, retried when the policy says so; true when dropped. */
+    private boolean finalResponse(Http2HeadersFrame frame) {
+        Http2Headers headers = frame.headers();
+        int code = Integer.parseInt(headers.status().toString());
+        cancelPerTry();
+        if (cluster != null && endpoint != null) {
+            cluster.report(endpoint, code);
+        }
+        CharSequence grpcStatus = headers.get("grpc-status");
+        int grpcCode = grpcStatus == null ? -1 : Integer.parseInt(grpcStatus.toString().strip());
+        if (plan.retries() != null && plan.retries().retriable(code, grpcCode) && mayRetry()) {
+            ReferenceCountUtil.release(frame);
+            upstream.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.CANCEL));
+            retry("answered " + code);
+            return true;
+        }
+        if (attempt > 0 && plan.retries() != null && plan.retries().retriable(code, grpcCode)) {
+            context.fail(ResponseFlag.URX, "still " + code + " after " + attempt + " retries");
+        }
+        responseStarted = true;
+        context.status(code);
+        HeaderEdits.apply(plan.responseHeaders(), headers);
+        return false;
     }
 
-    void upstreamWritable() {
-        if (!done) {
+    void upstreamReadComplete(Http2StreamChannel from) {
+        if (from == upstream) {
+            ctx.flush();
+        }
+    }
+
+    void upstreamWritable(Http2StreamChannel from) {
+        if (!done && from == upstream) {
             ctx.channel().config().setAutoRead(true);
         }
     }
 
     /** The upstream connection is going away and this stream was past its last one: the request never ran. */
-    void refusedByGoAway() {
-        refusedByGoAway = true;
+    void refusedByGoAway(Http2StreamChannel from) {
+        if (from == upstream) {
+            refusedByGoAway = true;
+        }
     }
 
-    void upstreamClosed() {
-        if (done) {
+    void upstreamClosed(Http2StreamChannel from) {
+        if (done || from != upstream) {
             return;
         }
         if (refusedByGoAway) {
+            refusedByGoAway = false;
+            if (!responseStarted && plan.retries() != null && plan.retries().retriable(Failure.REFUSED_STREAM) && mayRetry()) {
+                retry("refused by GOAWAY");
+                return;
+            }
             context.fail(ResponseFlag.UC, "upstream went away before the stream started (GOAWAY)");
             finish();
             ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.REFUSED_STREAM));
             return;
         }
-        failOrReset(ResponseFlag.UC, "upstream stream closed before the response ended");
+        if (responseStarted) {
+            failOrReset(ResponseFlag.UC, "upstream stream closed before the response ended");
+            return;
+        }
+        attemptFailed(Failure.RESET, 503, ResponseFlag.UC, "upstream stream closed before the response started");
+    }
+
+    private void attemptFailed(Failure failure, int status, ResponseFlag flag, String detail) {
+        cancelPerTry();
+        if (cluster != null && endpoint != null) {
+            cluster.report(endpoint, status);
+        }
+        if (plan.retries() != null && plan.retries().retriable(failure) && mayRetry()) {
+            context.fail(flag, detail);
+            retry(detail);
+            return;
+        }
+        if (attempt > 0) {
+            context.fail(ResponseFlag.URX, "retries exhausted: " + detail);
+        }
+        failOrReset(flag, detail);
+    }
+
+    private boolean mayRetry() {
+        if (responseStarted || attempt >= plan.retries().attempts() || requestBodyBytes > 0 && replay == null) {
+            return false;
+        }
+        if (cluster != null) {
+            if (!cluster.admitRetry()) {
+                return false;
+            }
+            retryAdmitted = true;
+        }
+        return true;
+    }
+
+    private void retry(String why) {
+        log.debug("{}: attempt {} failed ({}); retrying", context, attempt + 1, why);
+        endAttempt();
+        attempt++;
+        schedule(this::startAttempt, Duration.ofMillis(RetryPolicy.backoffMillis(attempt)));
+    }
+
+    private void endAttempt() {
+        cancelPerTry();
+        if (endpoint != null) {
+            endpoint.finished();
+            endpoint = null;
+        }
+        if (upstream != null) {
+            if (upstream.isActive()) {
+                upstream.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.CANCEL));
+            }
+            upstream = null;
+        }
+        if (retryAdmitted) {
+            cluster.retryDone();
+            retryAdmitted = false;
+        }
     }
 
     private void timedOut() {
         if (!done) {
-            if (upstream != null) {
-                upstream.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.CANCEL));
-            }
-            failOrReset(ResponseFlag.UT, "no complete response within " + limits.requestTimeout().toMillis() + " ms");
+            failOrReset(ResponseFlag.UT, "no complete response within the route's timeout");
         }
     }
 
@@ -285,11 +509,14 @@ final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
         }
         context.fail(flag, detail);
         finish();
-        releaseHeld();
         LocalReply reply = LocalReply.of(flag, detail);
+        log.debug("{}: answered {} {} ({})", context, reply.status().code(), context.flagsText(), detail);
+        localReply(reply);
+    }
+
+    private void localReply(LocalReply reply) {
         context.status(reply.status().code());
-        log.debug("{}: answered {} {} ({})", context, reply.status().code(), flag, detail);
-        if (grpc) {
+        if (grpc && reply.status().code() >= 400) {
             Http2Headers trailersOnly = new DefaultHttp2Headers()
                     .status("200")
                     .set(HttpHeaderNames.CONTENT_TYPE, "application/grpc")
@@ -298,11 +525,14 @@ final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
             ctx.writeAndFlush(new DefaultHttp2HeadersFrame(trailersOnly, true));
             return;
         }
-        var body = ByteBufUtil.writeUtf8(ctx.alloc(), reply.body() + " (" + flag + ")\n");
+        var body = ByteBufUtil.writeUtf8(ctx.alloc(), reply.text());
         Http2Headers headers = new DefaultHttp2Headers()
                 .status(reply.status().codeAsText())
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+        for (Map.Entry<String, String> h : reply.headers().entrySet()) {
+            headers.set(h.getKey(), h.getValue());
+        }
         ctx.write(new DefaultHttp2HeadersFrame(headers, false));
         ctx.writeAndFlush(new DefaultHttp2DataFrame(body, true));
     }
@@ -312,6 +542,7 @@ final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
         return switch (reply.status().code()) {
             case 503 -> 14;
             case 504 -> 4;
+            case 404 -> 12;
             default -> 13;
         };
     }
@@ -329,20 +560,50 @@ final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
         return out.toString();
     }
 
+    /** Everything this stream holds is given back, once. */
     private void finish() {
+        if (done) {
+            return;
+        }
         done = true;
-        cancelTimeout();
-    }
-
-    private void cancelTimeout() {
         if (timeout != null) {
             timeout.cancel(false);
         }
-    }
-
-    private void releaseHeld() {
+        endAttemptQuietly();
+        if (requestAdmitted) {
+            cluster.requestDone();
+            requestAdmitted = false;
+        }
         for (Http2StreamFrame f; (f = held.poll()) != null; ) {
             ReferenceCountUtil.release(f);
+        }
+        releaseReplay();
+    }
+
+    /** As endAttempt, but the upstream stream is left to end as it is ending. */
+    private void endAttemptQuietly() {
+        cancelPerTry();
+        if (endpoint != null) {
+            endpoint.finished();
+            endpoint = null;
+        }
+        if (retryAdmitted) {
+            cluster.retryDone();
+            retryAdmitted = false;
+        }
+    }
+
+    private void cancelPerTry() {
+        if (perTryTimeout != null) {
+            perTryTimeout.cancel(false);
+            perTryTimeout = null;
+        }
+    }
+
+    private void releaseReplay() {
+        if (replay != null) {
+            replay.forEach(ReferenceCountUtil::release);
+            replay = null;
         }
     }
 }

@@ -4,6 +4,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrame;
 import io.netty.util.ReferenceCountUtil;
 
@@ -19,7 +20,7 @@ final class Http2UpstreamStream extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof Http2StreamFrame frame) {
-            proxy.fromUpstream(frame);
+            proxy.fromUpstream((Http2StreamChannel) ctx.channel(), frame);
         } else {
             ReferenceCountUtil.release(msg);
         }
@@ -27,13 +28,13 @@ final class Http2UpstreamStream extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        proxy.upstreamReadComplete();
+        proxy.upstreamReadComplete((Http2StreamChannel) ctx.channel());
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (ctx.channel().isWritable()) {
-            proxy.upstreamWritable();
+            proxy.upstreamWritable((Http2StreamChannel) ctx.channel());
         }
     }
 
@@ -41,11 +42,11 @@ final class Http2UpstreamStream extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof Http2ResetFrame reset) {
-            proxy.fromUpstream(reset);
+            proxy.fromUpstream((Http2StreamChannel) ctx.channel(), reset);
             return;
         }
         if (evt instanceof Http2GoAwayFrame goAway) {
-            proxy.refusedByGoAway();
+            proxy.refusedByGoAway((Http2StreamChannel) ctx.channel());
             ReferenceCountUtil.release(goAway);
             return;
         }
@@ -59,7 +60,7 @@ final class Http2UpstreamStream extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        proxy.upstreamClosed();
+        proxy.upstreamClosed((Http2StreamChannel) ctx.channel());
         ctx.fireChannelInactive();
     }
 }

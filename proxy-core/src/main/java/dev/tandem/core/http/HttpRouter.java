@@ -1,13 +1,18 @@
 package dev.tandem.core.http;
 
+import dev.tandem.core.addr.OrigDstAddr;
 import dev.tandem.core.connect.UpstreamTarget;
+import dev.tandem.core.traffic.HttpDecision;
+import dev.tandem.core.traffic.RequestView;
 
 /**
- * The router step between the HTTP server stage and the upstream pools: decides where one request goes. Each direction
- * supplies one; configuration-driven routing replaces it without touching either side of it.
+ * The router step between the HTTP server stage and the upstream pools: decides what happens to one request. Each
+ * direction supplies one: the outbound one applies the Istio configuration, the inbound one delivers locally.
  */
-@FunctionalInterface
 public interface HttpRouter {
 
-    UpstreamTarget route(RequestContext request);
+    HttpDecision route(RequestView request);
+
+    /** Where a request goes when its decision names no cluster: where the connection was going. */
+    UpstreamTarget direct(OrigDstAddr destination);
 }

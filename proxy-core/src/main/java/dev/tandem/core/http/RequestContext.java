@@ -3,6 +3,10 @@ package dev.tandem.core.http;
 import dev.tandem.core.ConnectionContext;
 import dev.tandem.core.ResponseFlag;
 import dev.tandem.core.connect.UpstreamTarget;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * What the proxy knows about one HTTP request: what was asked, where it went, how it ended and, when it failed, why
@@ -19,7 +23,7 @@ public final class RequestContext {
     private String requestId;
     private UpstreamTarget upstream;
     private int status;
-    private ResponseFlag flag;
+    private final EnumSet<ResponseFlag> flags = EnumSet.noneOf(ResponseFlag.class);
     private String detail;
 
     public RequestContext(ConnectionContext connection, String protocol) {
@@ -75,16 +79,26 @@ public final class RequestContext {
         this.status = code;
     }
 
-    /** Records the first failure only: later ones are consequences of it. */
+    /** Records a failure; the first one's detail is kept, later ones are usually its consequences. */
     public void fail(ResponseFlag reason, String why) {
-        if (flag == null) {
-            flag = reason;
+        flags.add(reason);
+        if (detail == null) {
             detail = why;
         }
     }
 
-    public ResponseFlag flag() {
-        return flag;
+    /** Records a flag that is no failure, such as an injected delay. */
+    public void flag(ResponseFlag flag) {
+        flags.add(flag);
+    }
+
+    public Set<ResponseFlag> flags() {
+        return Collections.unmodifiableSet(flags);
+    }
+
+    /** Envoy's response flags field: the flags joined by commas, or "-". */
+    public String flagsText() {
+        return flags.isEmpty() ? "-" : flags.stream().map(Enum::name).collect(Collectors.joining(","));
     }
 
     public String detail() {

@@ -2,7 +2,6 @@ package dev.tandem.core.tcp;
 
 import dev.tandem.core.ConnectionContext;
 import dev.tandem.core.ResponseFlag;
-import dev.tandem.core.addr.OrigDstAddr;
 import dev.tandem.core.connect.UpstreamConnector;
 import dev.tandem.core.connect.UpstreamTarget;
 import dev.tandem.core.relay.Relay;
@@ -15,7 +14,6 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.Queue;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,14 +30,14 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(TcpProxyHandler.class);
 
     private final UpstreamConnector connector;
-    private final Function<OrigDstAddr, UpstreamTarget> targets;
+    private final TcpRouter router;
     private final Queue<Object> held = new ArrayDeque<>();
     private boolean inputShutdown;
     private ChannelFuture connecting;
 
-    public TcpProxyHandler(UpstreamConnector connector, Function<OrigDstAddr, UpstreamTarget> targets) {
+    public TcpProxyHandler(UpstreamConnector connector, TcpRouter router) {
         this.connector = connector;
-        this.targets = targets;
+        this.router = router;
     }
 
     /** Added after the destination is known (by protocol detection): start at once. */
@@ -62,9 +60,19 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         }
         Channel downstream = ctx.channel();
         ConnectionContext context = ConnectionContext.of(downstream);
-        UpstreamTarget target = targets.apply(context.origDst());
+        TcpRouter.Decision decision = router.route(context.origDst());
+        if (decision.refusal() != null) {
+            context.fail(decision.refusal(), decision.detail());
+            log.warn("{}: refused: {} ({})", context, decision.detail(), decision.refusal());
+            releaseHeld();
+            Relay.reset(downstream);
+            return;
+        }
+        downstream.closeFuture().addListener(closed -> decision.release().run());
+        UpstreamTarget target = decision.target();
         connecting = connector.connect(downstream, target);
         connecting.addListener((ChannelFutureListener) connected -> {
+            decision.connected().accept(connected.isSuccess());
             if (!connected.isSuccess()) {
                 context.fail(ResponseFlag.UF, connected.cause().getMessage());
                 log.warn("{}: upstream {} failed: {}", context, target, connected.cause().getMessage());

@@ -66,7 +66,7 @@ class ProtocolDetectorTest {
             Recorder recorder = new Recorder(protocol);
             installed.add(recorder);
             pipeline.addLast(recorder);
-        }, opaque, firstByte, Duration.ofSeconds(10)));
+        }, dst -> opaque.contains(dst.port()), firstByte, Duration.ofSeconds(10)));
         channel.pipeline().fireChannelActive();
         return channel;
     }

@@ -38,7 +38,7 @@ class Http1ServerStageTest {
             connects++;
             return upstream.newSucceededFuture();
         }, LIMITS, Duration.ofMinutes(1));
-        Http1ServerHandler.install(client.pipeline(), r -> UpstreamTarget.to(r.connection().origDst().address()),
+        Http1ServerHandler.install(client.pipeline(), new DirectRouter(dst -> UpstreamTarget.to(dst.address())),
                 new PerLoop<>(() -> pool), LIMITS);
         return client;
     }

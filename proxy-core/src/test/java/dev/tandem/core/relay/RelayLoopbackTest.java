@@ -9,6 +9,7 @@ import dev.tandem.core.accept.OriginalDestinationHandler;
 import dev.tandem.core.config.ProxyPorts;
 import dev.tandem.core.connect.TcpConnector;
 import dev.tandem.core.connect.UpstreamTarget;
+import dev.tandem.core.http.DirectRouter;
 import dev.tandem.core.addr.Port;
 import dev.tandem.core.lifecycle.Listeners;
 import dev.tandem.core.origdst.FixedDestination;
@@ -73,7 +74,7 @@ class RelayLoopbackTest {
                                 new IdleTimeoutHandler(idleTimeout),
                                 new OriginalDestinationHandler("test", new FixedDestination(destination),
                                         LoopGuard.ownPortsOnThisHost(ownPorts)),
-                                new TcpProxyHandler(connector, dst -> UpstreamTarget.to(dst.address())));
+                                new TcpProxyHandler(connector, new DirectRouter(dst -> UpstreamTarget.to(dst.address()))));
                     }
                 });
         return (InetSocketAddress) server.localAddress();

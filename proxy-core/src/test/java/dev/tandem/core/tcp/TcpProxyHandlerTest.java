@@ -6,6 +6,7 @@ import dev.tandem.core.ConnectionContext;
 import dev.tandem.core.ResponseFlag;
 import dev.tandem.core.addr.OrigDstAddr;
 import dev.tandem.core.connect.UpstreamTarget;
+import dev.tandem.core.http.DirectRouter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelPromise;
@@ -34,7 +35,7 @@ class TcpProxyHandlerTest {
         downstream.pipeline().addLast(new TcpProxyHandler((ch, target) -> {
             connecting = upstream.newPromise();
             return connecting;
-        }, (OrigDstAddr dst) -> UpstreamTarget.to(dst.address())));
+        }, new DirectRouter(dst -> UpstreamTarget.to(dst.address()))));
         downstream.pipeline().fireChannelActive();
         return downstream;
     }

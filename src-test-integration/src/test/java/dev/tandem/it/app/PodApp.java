@@ -161,6 +161,30 @@ public final class PodApp {
             case "ws-echo" -> "ok " + WebSocketEcho.client(target(w), Integer.parseInt(w[3]));
             case "tls-echo" -> "ok " + TlsEcho.client(target(w), w[3]);
             case "banner" -> "ok " + BannerServer.client(target(w));
+            case "mesh-server" -> {
+                otherServers.put(port(w[1]), MeshServer.listen(port(w[1]), w[2], w.length > 3 ? Long.parseLong(w[3]) : 0,
+                        w.length > 4 ? Integer.parseInt(w[4]) : 200));
+                yield "ok";
+            }
+            case "mesh-stats" -> "ok " + ((MeshServer) server(otherServers, w[1])).stats();
+            case "mesh-get" -> "ok " + MeshClients.get(target(w), w[3], w[4], rest(w, 5));
+            case "mesh-load" -> "ok " + MeshClients.load(target(w), w[3], w[4], Integer.parseInt(w[5]),
+                    Integer.parseInt(w[6]), rest(w, 7));
+            case "name-server" -> {
+                otherServers.put(port(w[1]), MeshClients.nameServer(port(w[1]), w[2]));
+                yield "ok";
+            }
+            case "names" -> "ok " + MeshClients.names(target(w), Integer.parseInt(w[3]));
+            case "dns-server" -> {
+                otherServers.put(port(w[1]), DnsServer.listen(port(w[1])));
+                yield "ok";
+            }
+            case "dns-set" -> {
+                ((DnsServer) server(otherServers, w[1])).set(w[2], java.util.Arrays.stream(w[3].split(","))
+                        .map(PodApp::address).toList());
+                yield "ok";
+            }
+            case "dns-queries" -> "ok queries=" + ((DnsServer) server(otherServers, w[1])).queries();
             default -> "err unknown command " + w[0];
         };
     }
@@ -171,6 +195,19 @@ public final class PodApp {
             throw new IllegalArgumentException("no such server on port " + port);
         }
         return server;
+    }
+
+    /** The words of a command from {@code from} on (extra headers, say). */
+    private static List<String> rest(String[] w, int from) {
+        return from >= w.length ? List.of() : List.of(w).subList(from, w.length);
+    }
+
+    private static InetAddress address(String literal) {
+        try {
+            return InetAddress.getByName(literal);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException(literal + " is not an address literal");
+        }
     }
 
     private static int port(String raw) {

@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,6 +19,7 @@ public final class Mesh implements AutoCloseable {
     private final NamespaceMesh network;
     private final Path logs;
     private final List<Pod> pods = new ArrayList<>();
+    private Path files;
 
     private Mesh(NamespaceMesh network, Path logs) {
         this.network = network;
@@ -35,6 +38,27 @@ public final class Mesh implements AutoCloseable {
 
     public Path logs() {
         return logs;
+    }
+
+    /**
+     * Writes a file the sidecars (uid 1337) can read, replacing any earlier content in one step (a rename), so that
+     * a watcher never reads half of it. Removed when the mesh closes.
+     */
+    public Path file(String name, String content) {
+        try {
+            if (files == null) {
+                files = Files.createTempDirectory("tandem-scenario-");
+                Files.setPosixFilePermissions(files, PosixFilePermissions.fromString("rwxr-xr-x"));
+            }
+            Path target = files.resolve(name);
+            Path next = files.resolve("." + name + ".next");
+            Files.writeString(next, content);
+            Files.setPosixFilePermissions(next, PosixFilePermissions.fromString("rw-r--r--"));
+            Files.move(next, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return target;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** A new pod on the bridge, with an IPv4 and an IPv6 address and its application running. */
@@ -64,6 +88,17 @@ public final class Mesh implements AutoCloseable {
             }
         }
         network.close();
+        pods.forEach(Pod::removeHostFiles);
+        if (files != null) {
+            try (var listing = Files.list(files)) {
+                for (Path p : listing.toList()) {
+                    Files.delete(p);
+                }
+                Files.delete(files);
+            } catch (IOException e) {
+                problems.add("cannot remove " + files + ": " + e);
+            }
+        }
         if (!problems.isEmpty()) {
             throw new AssertionError(String.join("\n", problems));
         }

@@ -24,6 +24,8 @@ import java.util.concurrent.TimeUnit;
 public final class Pod {
 
     private static final int PROXY_UID = 1337;
+    /** The service (ClusterIP) addresses of the scenarios: inside the pods, never on the host. */
+    public static final String SERVICE_RANGE = "10.96.0.0/16";
 
     private final NamespaceMesh network;
     private final NamespacePod pod;
@@ -75,6 +77,36 @@ public final class Pod {
                 .filter(l -> !l.startsWith("#"))
                 .map(l -> l.replaceAll("\\[\\d+:\\d+]", "[0:0]"))
                 .reduce("", (a, b) -> a + b + "\n");
+    }
+
+    /**
+     * Routes the service address range (10.96.0.0/16, a cluster's ClusterIPs) out of eth0, as a pod's default route
+     * would: the application can then connect to a service address, which its sidecar captures before it leaves.
+     */
+    public void routeServiceAddresses() {
+        exec(Map.of(), "ip", "route", "add", SERVICE_RANGE, "dev", "eth0").orThrow();
+    }
+
+    /** The name server processes in this pod use from now on (the file ip netns exec mounts as /etc/resolv.conf). */
+    public void useNameServer(String address) {
+        try {
+            Path dir = Path.of("/etc/netns", netns());
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve("resolv.conf"), "nameserver " + address + "\noptions timeout:1 attempts:2\n");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Removes what {@link #useNameServer} wrote on the host. */
+    void removeHostFiles() {
+        Path dir = Path.of("/etc/netns", netns());
+        try {
+            Files.deleteIfExists(dir.resolve("resolv.conf"));
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Installs the interception rules, failing the test if apply fails. */

@@ -26,7 +26,7 @@ final class PodAppClient {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String netns = pod.netns();
         process = network.startInteractive(pod, log,
-                List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-cp", classpath, "dev.tandem.it.app.PodApp"));
+                List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-Djdk.httpclient.allowRestrictedHeaders=host", "-cp", classpath, "dev.tandem.it.app.PodApp"));
         commands = new PrintStream(process.getOutputStream(), true, StandardCharsets.UTF_8);
         Thread reader = new Thread(() -> {
             try (var in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
