@@ -49,12 +49,16 @@ public final class HttpRps {
             Pod a = mesh.pod("a");
             Pod b = mesh.pod("b");
             Pod c = mesh.pod("c");
+            Pod d = mesh.pod("d");
             a.applyRules(Map.of());
+            d.applyRules(Map.of());
             b.applyRules(Map.of("TANDEM_INBOUND_EXCLUDE_PORTS", DIRECT_H1 + "," + DIRECT_H2));
             // TANDEM_BENCH_JAVA_OPTS reaches both sidecars, e.g. to record a flight recording of the run.
             String javaOpts = System.getenv().getOrDefault("TANDEM_BENCH_JAVA_OPTS", "");
             a.startSidecar(Map.of("TANDEM_JAVA_OPTS", javaOpts.replace("%pod", "a")));
             b.startSidecar(Map.of("TANDEM_JAVA_OPTS", javaOpts.replace("%pod", "b")));
+            Path routes = mesh.file("ten-routes.yaml", tenRoutes(b.ipv4()));
+            d.startSidecar(Map.of("TANDEM_JAVA_OPTS", javaOpts.replace("%pod", "d"), "TANDEM_CONFIG", routes.toString()));
             b.exec(Map.of(), "nginx", "-c", conf.toString()).orThrow();
             Thread.sleep(300);
 
@@ -62,26 +66,71 @@ public final class HttpRps {
             // Warm the JIT of both sidecars before measuring.
             a.exec(Map.of(), "wrk", "-t1", "-c10", "-d3s", String.format(h1Path, PROXIED_H1));
             a.exec(Map.of(), "h2load", "-c10", "-m10", "-D3", String.format(h1Path, PROXIED_H2));
+            d.exec(Map.of(), "wrk", "-t1", "-c10", "-d3s", "-H", "Host: nginx", String.format(h1Path, PROXIED_H1));
 
             double h1Direct = wrk(c, String.format(h1Path, DIRECT_H1), seconds);
             double h1Proxied = wrk(a, String.format(h1Path, PROXIED_H1), seconds);
+            double h1Routed = wrk(d, String.format(h1Path, PROXIED_H1), seconds, "-H", "Host: nginx");
             double h2Direct = h2load(c, String.format(h1Path, DIRECT_H2), seconds);
             double h2Proxied = h2load(a, String.format(h1Path, PROXIED_H2), seconds);
 
             System.out.printf("%nHTTP/1.1 keep-alive (wrk, 1 thread, 10 connections, %d s): direct %.0f req/s, "
                     + "through two sidecars %.0f req/s (%.0f%%)%n", seconds, h1Direct, h1Proxied, 100 * h1Proxied / h1Direct);
+            System.out.printf("HTTP/1.1 keep-alive through two sidecars, the client's with a ten-route VirtualService "
+                    + "(the tenth matches): %.0f req/s (%.0f%% of the same with no configuration)%n",
+                    h1Routed, 100 * h1Routed / h1Proxied);
             System.out.printf("h2c (h2load, 10 connections x 10 streams, %d s): direct %.0f req/s, "
                     + "through two sidecars %.0f req/s (%.0f%%)%n", seconds, h2Direct, h2Proxied, 100 * h2Proxied / h2Direct);
             b.exec(Map.of(), "nginx", "-c", conf.toString(), "-s", "quit");
         }
     }
 
-    private static double wrk(Pod client, String url, int seconds) {
-        String out = client.exec(Map.of(), "wrk", "-t1", "-c10", "-d" + seconds + "s", url).orThrow().stdout();
+    private static double wrk(Pod client, String url, int seconds, String... options) {
+        var command = new java.util.ArrayList<>(List.of("wrk", "-t1", "-c10", "-d" + seconds + "s"));
+        command.addAll(List.of(options));
+        command.add(url);
+        String out = client.exec(Map.of(), command.toArray(String[]::new)).orThrow().stdout();
         if (out.contains("Non-2xx")) {
             throw new IllegalStateException("errors under load:\n" + out);
         }
         return number(out, "Requests/sec:\\s+([0-9.]+)");
+    }
+
+    /**
+     * A VirtualService of ten routes for nginx, as a real one might have: nine that this load does not match (by
+     * path prefix, regex, header and method) and a last one that sends it to nginx's ServiceEntry, whose endpoint
+     * is pod b.
+     */
+    private static String tenRoutes(String nginx) {
+        var routes = new StringBuilder();
+        for (int i = 1; i <= 9; i++) {
+            String match = switch (i % 3) {
+                case 0 -> "{uri: {prefix: /api/v" + i + "/}}";
+                case 1 -> "{uri: {regex: \"/items/[0-9]+/" + i + "\"}, method: {exact: POST}}";
+                default -> "{headers: {x-route: {exact: \"r" + i + "\"}}}";
+            };
+            routes.append("  - match: [").append(match).append("]\n")
+                    .append("    route: [{destination: {host: nginx, port: {number: 8080}}}]\n")
+                    .append("    timeout: 5s\n");
+        }
+        routes.append("  - route: [{destination: {host: nginx, port: {number: 8080}}}]\n");
+        return """
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: nginx}
+                spec:
+                  hosts: [nginx.default.svc.cluster.local]
+                  ports: [{number: 8080, name: http, protocol: HTTP}]
+                  resolution: STATIC
+                  endpoints: [{address: %s}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: nginx}
+                spec:
+                  hosts: [nginx]
+                  http:
+                """.formatted(nginx) + routes;
     }
 
     private static double h2load(Pod client, String url, int seconds) {
