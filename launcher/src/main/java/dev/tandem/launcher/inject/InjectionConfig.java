@@ -97,7 +97,7 @@ record InjectionConfig(
         var settings = new LinkedHashMap<String, String>();
         var origins = new LinkedHashMap<String, String>();
         JsonNode given = reader.mapping(root.path("settings"), "settings", null);
-        given.fields().forEachRemaining(e -> {
+        given.properties().forEach(e -> {
             String value = reader.scalar(given, e.getKey(), "settings." + e.getKey());
             settings.put(e.getKey(), value == null ? "" : value);
             origins.put(e.getKey(), valuesName + " settings." + e.getKey());
@@ -200,7 +200,7 @@ record InjectionConfig(
                     continue;
                 }
                 ObjectNode out = resources.putObject(kind);
-                amounts.fields().forEachRemaining(e -> {
+                amounts.properties().forEach(e -> {
                     String quantity = scalar(amounts, e.getKey(), path + "." + kind + "." + e.getKey());
                     if (quantity != null && !QUANTITY.matcher(quantity).matches()) {
                         errors.add(new ConfigError(name + " " + path + "." + kind + "." + e.getKey(), quantity,
