@@ -65,11 +65,7 @@ final class SidecarInjector {
         if (!(spec.get("containers") instanceof ArrayNode containers) || containers.isEmpty()) {
             return Outcome.of(Result.SKIPPED, "the pod has no containers");
         }
-        if (!(pod.get("metadata") instanceof ObjectNode)) {
-            putBefore(pod, "metadata", JSON.objectNode(), "spec");
-        }
-        ObjectNode metadata = (ObjectNode) pod.get("metadata");
-        var annotations = new PodAnnotations(metadata);
+        var annotations = new PodAnnotations(pod.path("metadata"));
         if (annotations.annotation(PodAnnotations.STATUS) != null || hasContainer(spec, Set.of(INIT, PROXY)) != null) {
             return Outcome.of(Result.ALREADY_INJECTED, "it has Tandem's sidecar already");
         }
@@ -102,6 +98,10 @@ final class SidecarInjector {
         volumes.addObject().put("name", CERTS_VOLUME).putObject("emptyDir").put("medium", "Memory");
         volumes.addObject().put("name", TMP_VOLUME).putObject("emptyDir");
 
+        if (!(pod.get("metadata") instanceof ObjectNode)) {
+            putBefore(pod, "metadata", JSON.objectNode(), "spec");
+        }
+        ObjectNode metadata = (ObjectNode) pod.get("metadata");
         ObjectNode annotationsNode = metadata.get("annotations") instanceof ObjectNode a ? a : metadata.putObject("annotations");
         if (config.layout() == Layout.CLASSIC && !annotationsNode.has(PodAnnotations.DEFAULT_CONTAINER)) {
             annotationsNode.put(PodAnnotations.DEFAULT_CONTAINER, application);
@@ -110,8 +110,10 @@ final class SidecarInjector {
         return new Outcome(Result.INJECTED, null, warnings);
     }
 
-    /** Rules first, then the sidecar: in the native layout both before the pod's own init containers, so those
-     * get the mesh; in the classic one the rules after them, so their traffic is not captured with no proxy up. */
+    /**
+     * Rules first, then the sidecar: in the native layout both before the pod's own init containers, so those get
+     * the mesh; in the classic one the rules after them, so their traffic is not captured while no proxy is up.
+     */
     private void place(ObjectNode spec, ObjectNode init, ObjectNode proxy) {
         ArrayNode inits = JSON.arrayNode();
         ArrayNode existingInits = spec.get("initContainers") instanceof ArrayNode a ? a : JSON.arrayNode();
