@@ -25,6 +25,12 @@ record PodSettings(Map<String, String> values, RedirectConfig rules) {
     static final Set<Setting> IDENTITY = Set.of(Settings.POD_NAME, Settings.NAMESPACE, Settings.SERVICE_ACCOUNT,
             Settings.WORKLOAD_NAME, Settings.APP, Settings.VERSION);
 
+    /**
+     * Files in the pod's own filesystem, which the injector cannot look at: checked to be absolute paths only, and
+     * left out when the rest is checked as the proxy reads it.
+     */
+    static final Set<Setting> POD_FILES = Set.of(Settings.CONFIG);
+
     /** What the init container's {@code tandem redirect apply} reads, besides the sidecar's ports and mode. */
     private static final Set<Setting> RULES_ONLY;
 
@@ -52,6 +58,8 @@ record PodSettings(Map<String, String> values, RedirectConfig rules) {
             } else if (IDENTITY.contains(setting)) {
                 errors.add(new ConfigError(origin.apply(name), values.get(name),
                         "set by the injector from the pod itself (downward API)"));
+            } else if (POD_FILES.contains(setting) && !values.get(name).isEmpty() && !values.get(name).startsWith("/")) {
+                errors.add(new ConfigError(origin.apply(name), values.get(name), "not an absolute path in the pod"));
             }
         }
         RedirectConfig rules = null;
@@ -61,7 +69,7 @@ record PodSettings(Map<String, String> values, RedirectConfig rules) {
             errors.addAll(e.errors());
         }
         try {
-            ProxyConfig.from(values::get);
+            ProxyConfig.from(name -> POD_FILES.stream().anyMatch(f -> f.name().equals(name)) ? null : values.get(name));
         } catch (ConfigException e) {
             for (ConfigError error : e.errors()) {
                 Setting setting = setting(error.origin());

@@ -1,6 +1,7 @@
 package dev.tandem.launcher.inject;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -126,6 +127,20 @@ class SidecarInjectorTest {
 
         assertThat(env(container(byTandem, "tandem-init"), override.setting().name())).isEqualTo(value);
         assertThat(byIstio.path("spec")).isEqualTo(byTandem.path("spec"));
+    }
+
+    @Test
+    void aFileSettingNamesAPathInThePodWhichIsNotLookedForHere() throws Exception {
+        InjectionConfig config = InjectionConfig.read(JsonNodeFactory.instance.objectNode(), "values",
+                new InjectionConfig.Flags(null, null, null, null, null, null, null,
+                        Map.of("TANDEM_CONFIG", "/etc/tandem/no-such-file-here.yaml")));
+
+        ObjectNode pod = injected(config, Map.of());
+
+        assertThat(env(container(pod, "tandem-proxy"), "TANDEM_CONFIG")).isEqualTo("/etc/tandem/no-such-file-here.yaml");
+        assertThatThrownBy(() -> InjectionConfig.read(JsonNodeFactory.instance.objectNode(), "values",
+                new InjectionConfig.Flags(null, null, null, null, null, null, null, Map.of("TANDEM_CONFIG", "traffic.yaml"))))
+                .hasMessageContaining("--env TANDEM_CONFIG=\"traffic.yaml\": not an absolute path in the pod");
     }
 
     @Test
