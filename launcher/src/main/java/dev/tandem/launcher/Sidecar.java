@@ -10,6 +10,7 @@ import dev.tandem.core.lifecycle.Listeners;
 import dev.tandem.core.lifecycle.Listeners.Kind;
 import dev.tandem.core.lifecycle.Readiness;
 import dev.tandem.core.origdst.OriginalDestination;
+import dev.tandem.core.telemetry.Telemetry;
 import dev.tandem.core.traffic.DnsCache;
 import dev.tandem.core.traffic.RouteTable;
 import dev.tandem.core.traffic.TrafficConfigException;
@@ -46,6 +47,7 @@ final class Sidecar {
 
     private Transport transport;
     private TrafficRouting routing;
+    private Telemetry telemetry;
     private Listeners listeners;
 
     Sidecar(ProxyConfig config) {
@@ -57,22 +59,28 @@ final class Sidecar {
         log.info("tandem proxy starting: {}", describe(config));
         transport = Transport.epoll(config.concurrency());
         routing = loadRouting();
+        telemetry = Telemetry.create(config);
         listeners = new Listeners(transport);
+        telemetry.watch(listeners, routing);
         UpstreamConnector connector = new TcpConnector(transport, config.connectTimeout());
         InterceptionMode mode = config.inboundMode();
         listeners.bind(OutboundInitializer.LISTENER, anyAddress(config.ports().outbound().value()), Kind.TRAFFIC,
                 new OutboundInitializer(config, OriginalDestination.forMode(InterceptionMode.REDIRECT), connector,
-                        routing::table));
+                        routing::table, telemetry));
         listeners.bind(InboundInitializer.LISTENER, anyAddress(config.ports().inbound().value()),
                 mode == InterceptionMode.TPROXY ? Kind.TRANSPARENT_TRAFFIC : Kind.TRAFFIC,
-                new InboundInitializer(config, OriginalDestination.forMode(mode), connector));
+                new InboundInitializer(config, OriginalDestination.forMode(mode), connector, telemetry));
         listeners.bind("health", anyAddress(config.ports().health().value()), Kind.ENDPOINT,
                 new HttpEndpoints(Map.of("/healthz/ready", this::healthzReady)).initializer());
         listeners.bind("admin", new InetSocketAddress(InetAddress.getLoopbackAddress(), config.ports().admin().value()),
                 Kind.ENDPOINT, new HttpEndpoints(Map.<String, Supplier<Answer>>of(
                         "/ready", this::adminReady,
                         "/healthz/ready", this::healthzReady,
-                        "/stats", this::stats)).initializer());
+                        "/stats", this::stats,
+                        "/stats/prometheus", this::prometheus)).initializer());
+        // Prometheus scrapes the pod's IP, as it scrapes Envoy's 15090.
+        listeners.bind("metrics", anyAddress(config.ports().metrics().value()), Kind.ENDPOINT,
+                new HttpEndpoints(Map.of("/stats/prometheus", this::prometheus)).initializer());
         readiness.ready();
         log.info("ready in {} ms from JVM start", System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime());
     }
@@ -117,6 +125,9 @@ final class Sidecar {
         if (routing != null) {
             routing.close();
         }
+        if (telemetry != null) {
+            telemetry.close();
+        }
         if (transport != null) {
             transport.shutdown().awaitUninterruptibly();
         }
@@ -145,6 +156,10 @@ final class Sidecar {
         }
         out.append("server.state: ").append(readiness.state().name().toLowerCase(Locale.ROOT));
         return Answer.ok(out.toString());
+    }
+
+    private Answer prometheus() {
+        return Answer.ok(telemetry.prometheusText());
     }
 
     /** Envoy's admin /ready: LIVE when serving, the state's name otherwise. */

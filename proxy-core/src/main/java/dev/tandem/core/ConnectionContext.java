@@ -3,9 +3,12 @@ package dev.tandem.core;
 import dev.tandem.core.addr.ClientAddr;
 import dev.tandem.core.addr.OrigDstAddr;
 import dev.tandem.core.detect.Protocol;
+import dev.tandem.core.telemetry.TrafficReporter;
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What the proxy knows about one accepted connection as it climbs the stack: who called, where they meant to go,
@@ -13,6 +16,7 @@ import java.net.InetSocketAddress;
  */
 public final class ConnectionContext {
 
+    private static final LongAdder ALL_PAUSES = new LongAdder();
     private static final AttributeKey<ConnectionContext> KEY = AttributeKey.valueOf(ConnectionContext.class, "context");
 
     private final String listener;
@@ -26,6 +30,13 @@ public final class ConnectionContext {
     private long bytesFromDownstream;
     private long bytesFromUpstream;
     private long backpressurePauses;
+    private TrafficReporter reporter = TrafficReporter.NONE;
+    private String cluster;
+    private String service;
+    private SocketAddress upstreamLocal;
+    private SocketAddress upstreamHost;
+    private final long startEpochMillis = System.currentTimeMillis();
+    private Object telemetry;
 
     private ConnectionContext(String listener, ClientAddr client) {
         this.listener = listener;
@@ -99,6 +110,62 @@ public final class ConnectionContext {
 
     public void countPause() {
         backpressurePauses++;
+        ALL_PAUSES.increment();
+    }
+
+    /** Reads paused for backpressure, on every connection since start. */
+    public static long allPauses() {
+        return ALL_PAUSES.sum();
+    }
+
+    /** Where this connection's requests and bytes are reported: its listener's direction. */
+    public TrafficReporter reporter() {
+        return reporter;
+    }
+
+    public void reporter(TrafficReporter reporter) {
+        this.reporter = reporter;
+    }
+
+    /** An opaque connection's upstream: its cluster (as Envoy names it) and destination service. */
+    public void routed(String cluster, String service) {
+        this.cluster = cluster;
+        this.service = service;
+    }
+
+    public String cluster() {
+        return cluster;
+    }
+
+    public String service() {
+        return service;
+    }
+
+    /** The upstream connection's two ends, once connected. */
+    public void upstreamConnected(SocketAddress local, SocketAddress remote) {
+        this.upstreamLocal = local;
+        this.upstreamHost = remote;
+    }
+
+    public SocketAddress upstreamLocal() {
+        return upstreamLocal;
+    }
+
+    public SocketAddress upstreamHost() {
+        return upstreamHost;
+    }
+
+    /** What the reporter keeps for this connection between open and close. */
+    public Object telemetry() {
+        return telemetry;
+    }
+
+    public void telemetry(Object state) {
+        this.telemetry = state;
+    }
+
+    public long startEpochMillis() {
+        return startEpochMillis;
     }
 
     public long bytesFromDownstream() {

@@ -12,6 +12,8 @@ import dev.tandem.core.http.HttpRouter;
 import dev.tandem.core.http.PerLoop;
 import dev.tandem.core.tcp.TcpProxyHandler;
 import dev.tandem.core.tcp.TcpRouter;
+import dev.tandem.core.telemetry.ProxyMetrics;
+import dev.tandem.core.telemetry.TrafficReporter;
 import io.netty.channel.ChannelPipeline;
 import java.time.Duration;
 
@@ -28,9 +30,19 @@ public final class ProxyStages implements ProtocolDetector.Stages {
     private final PerLoop<Http1Pool> http1;
     private final PerLoop<Http2Pool> http2;
     private final HttpLimits limits;
+    private final TrafficReporter reporter;
+    private final ProxyMetrics metrics;
 
     public ProxyStages(UpstreamConnector connector, HttpRouter router, TcpRouter tcp, HttpLimits limits,
             Duration upstreamIdleTimeout) {
+        this(connector, router, tcp, limits, upstreamIdleTimeout, TrafficReporter.NONE, null);
+    }
+
+    /** Stages whose requests and connections are reported by {@code reporter}, and detections counted. */
+    public ProxyStages(UpstreamConnector connector, HttpRouter router, TcpRouter tcp, HttpLimits limits,
+            Duration upstreamIdleTimeout, TrafficReporter reporter, ProxyMetrics metrics) {
+        this.reporter = reporter;
+        this.metrics = metrics;
         this.connector = connector;
         this.router = router;
         this.tcp = tcp;
@@ -41,6 +53,13 @@ public final class ProxyStages implements ProtocolDetector.Stages {
 
     @Override
     public void install(Protocol protocol, ChannelPipeline pipeline) {
+        ConnectionContext context = ConnectionContext.of(pipeline.channel());
+        if (context != null) {
+            context.reporter(reporter);
+        }
+        if (metrics != null) {
+            metrics.detected(protocol);
+        }
         switch (protocol) {
             case HTTP1 -> Http1ServerHandler.install(pipeline, router, http1, limits);
             case HTTP2 -> Http2ServerStage.install(pipeline, router, http2, limits);

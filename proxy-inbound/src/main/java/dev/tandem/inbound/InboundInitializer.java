@@ -10,6 +10,7 @@ import dev.tandem.core.detect.ProtocolDetector;
 import dev.tandem.core.http.DirectRouter;
 import dev.tandem.core.origdst.OriginalDestination;
 import dev.tandem.core.relay.IdleTimeoutHandler;
+import dev.tandem.core.telemetry.Telemetry;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -26,11 +27,13 @@ public final class InboundInitializer extends ChannelInitializer<Channel> {
     private final OriginalDestinationHandler originalDestination;
     private final ProxyStages stages;
 
-    public InboundInitializer(ProxyConfig config, OriginalDestination lookup, UpstreamConnector connector) {
+    public InboundInitializer(ProxyConfig config, OriginalDestination lookup, UpstreamConnector connector,
+            Telemetry telemetry) {
         this.config = config;
         this.originalDestination = new OriginalDestinationHandler(LISTENER, lookup, LoopGuard.ownPorts(config.ports()));
         DirectRouter local = new DirectRouter(LocalDelivery::targetFor);
-        this.stages = new ProxyStages(connector, local, local, config.http(), config.idleTimeout());
+        this.stages = new ProxyStages(connector, local, local, config.http(), config.idleTimeout(),
+                telemetry.inbound(), telemetry.proxy());
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.tandem.core.addr.Addresses;
 import dev.tandem.core.config.ConfigException;
 import dev.tandem.core.config.ProxyConfig;
 import dev.tandem.core.connect.TcpConnector;
+import dev.tandem.core.telemetry.Telemetry;
 import dev.tandem.core.lifecycle.Listeners;
 import dev.tandem.core.origdst.FixedDestination;
 import dev.tandem.core.transport.Transport;
@@ -37,7 +38,7 @@ class InboundInitializerTest {
         ProxyConfig config = ProxyConfig.from(Map.<String, String>of()::get);
         var server = listeners.bind(InboundInitializer.LISTENER, new InetSocketAddress(LOOPBACK, 0),
                 Listeners.Kind.TRAFFIC, new InboundInitializer(config, new FixedDestination(originalDestination),
-                        new TcpConnector(transport, config.connectTimeout())));
+                        new TcpConnector(transport, config.connectTimeout()), Telemetry.create(config)));
         return (InetSocketAddress) server.localAddress();
     }
 

@@ -44,12 +44,13 @@ final class MeshRouter implements HttpRouter, TcpRouter {
         }
         if (!cluster.admitConnection()) {
             return Decision.refuse(ResponseFlag.UO, "cluster " + cluster + " is at its " + cluster.limits().maxConnections()
-                    + " connections");
+                    + " connections").named(cluster.name(), cluster.host());
         }
         Endpoint endpoint = cluster.choose(List.of());
         if (endpoint == null) {
             cluster.connectionClosed();
-            return Decision.refuse(ResponseFlag.UH, "cluster " + cluster + " has no healthy endpoint");
+            return Decision.refuse(ResponseFlag.UH, "cluster " + cluster + " has no healthy endpoint")
+                    .named(cluster.name(), cluster.host());
         }
         endpoint.started();
         return Decision.to(new UpstreamTarget(endpoint.address(), null, cluster.limits().connectTimeout()),
@@ -61,6 +62,6 @@ final class MeshRouter implements HttpRouter, TcpRouter {
                 () -> {
                     endpoint.finished();
                     cluster.connectionClosed();
-                });
+                }).named(cluster.name(), cluster.host());
     }
 }

@@ -11,6 +11,7 @@ import dev.tandem.core.connect.UpstreamConnector;
 import dev.tandem.core.detect.ProtocolDetector;
 import dev.tandem.core.origdst.OriginalDestination;
 import dev.tandem.core.relay.IdleTimeoutHandler;
+import dev.tandem.core.telemetry.Telemetry;
 import dev.tandem.core.traffic.RouteTable;
 import dev.tandem.core.traffic.TrafficRouting;
 import io.netty.channel.Channel;
@@ -34,18 +35,20 @@ public final class OutboundInitializer extends ChannelInitializer<Channel> {
     private final Predicate<OrigDstAddr> opaque;
 
     /** With no traffic configuration: every call goes where the application sent it. */
-    public OutboundInitializer(ProxyConfig config, OriginalDestination lookup, UpstreamConnector connector) {
-        this(config, lookup, connector, TrafficRouting.none(RouteTable.Identity.of(config.identity()))::table);
+    public OutboundInitializer(ProxyConfig config, OriginalDestination lookup, UpstreamConnector connector,
+            Telemetry telemetry) {
+        this(config, lookup, connector, TrafficRouting.none(RouteTable.Identity.of(config.identity()))::table, telemetry);
     }
 
     /** Calls are routed by the route table {@code tables} gives when each request or connection arrives. */
     public OutboundInitializer(ProxyConfig config, OriginalDestination lookup, UpstreamConnector connector,
-            Supplier<RouteTable> tables) {
+            Supplier<RouteTable> tables, Telemetry telemetry) {
         this.config = config;
         this.originalDestination = new OriginalDestinationHandler(
                 LISTENER, lookup, LoopGuard.ownPortsOnThisHost(config.ports()));
         MeshRouter router = new MeshRouter(tables);
-        this.stages = new ProxyStages(connector, router, router, config.http(), config.idleTimeout());
+        this.stages = new ProxyStages(connector, router, router, config.http(), config.idleTimeout(),
+                telemetry.outbound(), telemetry.proxy());
         PortSet opaquePorts = config.opaquePorts();
         this.opaque = dst -> opaquePorts.contains(dst.port()) || tables.get().opaque(dst);
     }

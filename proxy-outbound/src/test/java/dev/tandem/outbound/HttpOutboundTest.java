@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.tandem.core.config.ConfigException;
 import dev.tandem.core.config.ProxyConfig;
 import dev.tandem.core.connect.TcpConnector;
+import dev.tandem.core.telemetry.Telemetry;
 import dev.tandem.core.lifecycle.Listeners;
 import dev.tandem.core.origdst.FixedDestination;
 import dev.tandem.core.transport.Transport;
@@ -55,7 +56,7 @@ class HttpOutboundTest {
         ProxyConfig config = ProxyConfig.from(env::get);
         listeners.bind(OutboundInitializer.LISTENER, new InetSocketAddress(LOOPBACK, listen), Listeners.Kind.TRAFFIC,
                 new OutboundInitializer(config, new FixedDestination(new InetSocketAddress(LOOPBACK, port)),
-                        new TcpConnector(transport, config.connectTimeout())));
+                        new TcpConnector(transport, config.connectTimeout()), Telemetry.create(config)));
         return new InetSocketAddress(LOOPBACK, listen);
     }
 

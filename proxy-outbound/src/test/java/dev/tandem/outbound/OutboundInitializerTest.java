@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tandem.core.config.ConfigException;
 import dev.tandem.core.config.ProxyConfig;
 import dev.tandem.core.connect.TcpConnector;
+import dev.tandem.core.telemetry.Telemetry;
 import dev.tandem.core.lifecycle.Listeners;
 import dev.tandem.core.origdst.FixedDestination;
 import dev.tandem.core.transport.Transport;
@@ -38,7 +39,7 @@ class OutboundInitializerTest {
         ProxyConfig config = ProxyConfig.from(Map.of("TANDEM_OUTBOUND_PORT", Integer.toString(port))::get);
         listeners.bind(OutboundInitializer.LISTENER, new InetSocketAddress(LOOPBACK, port), Listeners.Kind.TRAFFIC,
                 new OutboundInitializer(config, new FixedDestination(destination),
-                        new TcpConnector(transport, config.connectTimeout())));
+                        new TcpConnector(transport, config.connectTimeout()), Telemetry.create(config)));
         return new InetSocketAddress(LOOPBACK, port);
     }
 
@@ -60,7 +61,7 @@ class OutboundInitializerTest {
         InetSocketAddress self = new InetSocketAddress(LOOPBACK, port);
         listeners.bind(OutboundInitializer.LISTENER, self, Listeners.Kind.TRAFFIC,
                 new OutboundInitializer(config, new FixedDestination(self),
-                        new TcpConnector(transport, config.connectTimeout())));
+                        new TcpConnector(transport, config.connectTimeout()), Telemetry.create(config)));
 
         Exchange exchange = Exchange.attempt(self, 5_000);
 

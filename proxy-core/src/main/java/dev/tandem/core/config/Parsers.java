@@ -105,4 +105,15 @@ public final class Parsers {
         }
         return Optional.of(path);
     }
+
+    /** true or false, in any case. */
+    public static Boolean bool(String raw) {
+        if (raw.equalsIgnoreCase("true")) {
+            return Boolean.TRUE;
+        }
+        if (raw.equalsIgnoreCase("false")) {
+            return Boolean.FALSE;
+        }
+        throw new IllegalArgumentException("not true or false");
+    }
 }

@@ -19,8 +19,11 @@ public record ProxyConfig(
         Duration connectTimeout,
         Duration idleTimeout,
         Duration drainDuration,
+        boolean exitOnZeroActiveConnections,
         int concurrency,
-        LogLevel logLevel) {
+        LogLevel logLevel,
+        LogFormat logFormat,
+        AccessLogFormat accessLog) {
 
     /** Protocols whose server speaks first (SMTP, MySQL, PostgreSQL, Redis, ...): never waited on for detection. */
     public static final PortSet SERVER_FIRST_PORTS = PortSet.of(new Port(25), new Port(587), new Port(3306),
@@ -45,9 +48,12 @@ public record ProxyConfig(
         Duration idle = env.read(Settings.IDLE_TIMEOUT, Parsers::duration);
         Duration drain = env.read(Settings.DRAIN_DURATION, Parsers::duration);
         Integer concurrency = env.read(Settings.CONCURRENCY, Parsers.integer(1, 256));
+        Boolean exitOnZero = env.read(Settings.EXIT_ON_ZERO_ACTIVE_CONNECTIONS, Parsers::bool);
         LogLevel level = env.read(Settings.LOG_LEVEL, Parsers.oneOf(LogLevel.class));
+        LogFormat logFormat = env.read(Settings.LOG_FORMAT, Parsers.oneOf(LogFormat.class));
+        AccessLogFormat accessLog = env.read(Settings.ACCESS_LOG, Parsers.oneOf(AccessLogFormat.class));
         env.throwIfInvalid();
         return new ProxyConfig(ports, identity, traffic, mode, opaque == null ? null : SERVER_FIRST_PORTS.with(opaque), detection, http,
-                connect, idle, drain, concurrency, level);
+                connect, idle, drain, exitOnZero, concurrency, level, logFormat, accessLog);
     }
 }

@@ -98,8 +98,15 @@ public final class Settings {
             "on SIGTERM, how long open connections may go on before they are closed");
     public static final Setting CONCURRENCY = new Setting("TANDEM_CONCURRENCY", "2",
             "worker threads (event loops)");
+    public static final Setting EXIT_ON_ZERO_ACTIVE_CONNECTIONS = new Setting("TANDEM_EXIT_ON_ZERO_ACTIVE_CONNECTIONS",
+            "false", "on SIGTERM, exit as soon as no connection remains rather than at the end of the drain period "
+                    + "(Istio's EXIT_ON_ZERO_ACTIVE_CONNECTIONS)");
     public static final Setting LOG_LEVEL = new Setting("TANDEM_LOG_LEVEL", "info",
-            "trace, debug, info, warn or error");
+            "trace, debug, info, warn or error; changed at runtime by admin /logging");
+    public static final Setting LOG_FORMAT = new Setting("TANDEM_LOG_FORMAT", "text",
+            "the proxy's own log on standard error: text or json");
+    public static final Setting ACCESS_LOG = new Setting("TANDEM_ACCESS_LOG", "json",
+            "one line per HTTP request and TCP connection on standard output: json (Istio's fields), text or off");
     public static final Setting JAVA_OPTS = new Setting("TANDEM_JAVA_OPTS", "",
             "extra JVM options, read by bin/tandem before the JVM starts");
 
@@ -112,7 +119,8 @@ public final class Settings {
             NAMESPACE, CLUSTER_DOMAIN, POD_NAME, SERVICE_ACCOUNT, WORKLOAD_NAME, APP, VERSION, CONFIG,
             OPAQUE_PORTS, DETECTION_TIMEOUT, REQUEST_HEADERS_TIMEOUT, REQUEST_TIMEOUT, MAX_REQUEST_HEADERS_KB,
             MAX_HEADERS_COUNT,
-            CONNECT_TIMEOUT, IDLE_TIMEOUT, DRAIN_DURATION, CONCURRENCY, LOG_LEVEL, JAVA_OPTS);
+            CONNECT_TIMEOUT, IDLE_TIMEOUT, DRAIN_DURATION, EXIT_ON_ZERO_ACTIVE_CONNECTIONS, CONCURRENCY, LOG_LEVEL, LOG_FORMAT,
+            ACCESS_LOG, JAVA_OPTS);
 
     /** Variables whose name starts with TANDEM_ but that no setting knows: most likely typos. */
     public static List<String> unknown(java.util.Map<String, String> environment) {

@@ -4,7 +4,10 @@ import dev.tandem.core.HandlerNames;
 import dev.tandem.core.ResponseFlag;
 import dev.tandem.core.config.HttpLimits;
 import dev.tandem.core.connect.UpstreamTarget;
+import dev.tandem.core.telemetry.HttpTelemetry;
+import dev.tandem.core.telemetry.TrafficReporter;
 import dev.tandem.core.traffic.Cluster;
+import dev.tandem.core.traffic.HostNames;
 import dev.tandem.core.traffic.Endpoint;
 import dev.tandem.core.traffic.HttpDecision;
 import dev.tandem.core.traffic.RetryPolicy;
@@ -61,6 +64,7 @@ final class Http1Exchange implements Http1Connection.Listener {
     private final boolean expectsBody;
     private RoutePlan plan;
     private Cluster cluster;
+    private TrafficReporter reporter = TrafficReporter.NONE;
     private List<HttpContent> replay;
     private int replayBytes;
     private Http1Connection upstream;
@@ -106,13 +110,26 @@ final class Http1Exchange implements Http1Connection.Listener {
             headers.set(HttpHeaderNames.HOST, context.connection().origDst().toString());
         }
         context.request(request.method().name(), request.uri(), headers.get(HttpHeaderNames.HOST), requestId);
+        context.client(headers.get(HttpHeaderNames.USER_AGENT), headers.get("x-forwarded-for"));
+        context.grpc(HttpTelemetry.isGrpc(headers.get(HttpHeaderNames.CONTENT_TYPE)));
+        reporter = context.connection().reporter();
+        if (reporter.outbound()) {
+            HttpTelemetry.sendPeer(headers, reporter);
+        } else {
+            context.peer(HttpTelemetry.takePeer(headers));
+        }
+        context.requestHeaderBytes(HttpTelemetry.headBytes(request.method().name(), request.uri(), headers));
         HttpDecision decision = router.route(new Http1RequestView(request, context.connection().origDst()));
         if (decision instanceof HttpDecision.Answer answer) {
+            context.routed(null, null, HostNames.ofAuthority(headers.get(HttpHeaderNames.HOST)));
             answer(answer);
             return;
         }
         plan = ((HttpDecision.Forward) decision).plan();
         cluster = plan.cluster();
+        context.routed(plan.route(),
+                cluster != null ? cluster.name() : reporter.directCluster(context.connection().origDst().port()),
+                cluster != null ? cluster.host() : HostNames.ofAuthority(headers.get(HttpHeaderNames.HOST)));
         if (plan.path() != null) {
             request.setUri(plan.path());
         }
@@ -167,6 +184,7 @@ final class Http1Exchange implements Http1Connection.Listener {
         context.status(reply.status().code());
         boolean close = !clientKeepAlive || !requestComplete && expectsBody;
         server.writeLocalReply(reply, close);
+        context.complete();
         if (close || requestComplete) {
             server.exchangeDone(close);
         } else {
@@ -225,6 +243,7 @@ final class Http1Exchange implements Http1Connection.Listener {
         upstream = connection;
         connection.checkout(this);
         var channel = connection.channel();
+        context.upstreamSent(channel.localAddress());
         channel.write(attempt == 0 ? request : copyOfHead());
         if (attempt == 0) {
             for (HttpContent part; (part = held.poll()) != null; ) {
@@ -260,6 +279,7 @@ final class Http1Exchange implements Http1Connection.Listener {
     void requestContent(HttpContent content) {
         int size = content.content().readableBytes();
         requestBodyBytes += size;
+        context.received(size);
         if (content instanceof LastHttpContent) {
             requestComplete = true;
         }
@@ -343,8 +363,14 @@ final class Http1Exchange implements Http1Connection.Listener {
             return;
         }
         cancelPerTry();
+        context.upstreamAnswered();
         if (cluster != null) {
             cluster.report(endpoint, code);
+        }
+        if (reporter.outbound()) {
+            context.peer(HttpTelemetry.takePeer(response.headers()));
+        } else {
+            HttpTelemetry.sendPeer(response.headers(), reporter);
         }
         if (!HttpUtil.isKeepAlive(response)) {
             upstream.noKeepAlive();
@@ -363,6 +389,7 @@ final class Http1Exchange implements Http1Connection.Listener {
         context.status(code);
         HeaderEdits.apply(plan.responseHeaders(), response.headers());
         adaptForClient(response);
+        context.responseHeaderBytes(HttpTelemetry.headBytes(null, null, response.headers()));
         server.write(response);
     }
 
@@ -413,6 +440,7 @@ final class Http1Exchange implements Http1Connection.Listener {
             ReferenceCountUtil.release(content);
             return;
         }
+        context.sent(content.content().readableBytes());
         server.write(content);
         if (content instanceof LastHttpContent) {
             responseDone();
@@ -448,6 +476,7 @@ final class Http1Exchange implements Http1Connection.Listener {
         }
         finish();
         server.flush();
+        context.complete();
         server.exchangeDone(closeAfter);
     }
 
@@ -568,6 +597,7 @@ final class Http1Exchange implements Http1Connection.Listener {
         if (started) {
             log.debug("{}: {} after the response started ({}): cutting the client connection", context, flag, detail);
             server.abort();
+            context.complete();
             return;
         }
         LocalReply reply = LocalReply.of(flag, detail);
@@ -587,6 +617,7 @@ final class Http1Exchange implements Http1Connection.Listener {
         channel.pipeline().remove(tunnelled);
         channel.pipeline().remove(HandlerNames.H1_CLIENT_CODEC);
         server.tunnel(channel);
+        context.complete();
         log.debug("{}: switched protocols to {}; relaying bytes", context, response.headers().get(HttpHeaderNames.UPGRADE));
     }
 
@@ -600,6 +631,7 @@ final class Http1Exchange implements Http1Connection.Listener {
             upstream.noKeepAlive();
         }
         finish();
+        context.complete();
     }
 
     /** Everything this exchange holds is given back, once. */

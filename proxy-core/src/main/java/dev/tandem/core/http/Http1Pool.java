@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Keep-alive HTTP/1.1 connections to upstream endpoints, one pool per event loop so that a request and its upstream
@@ -24,6 +25,10 @@ import java.util.Map;
  * passed by up to one connection per event loop.
  */
 public final class Http1Pool {
+
+    /** Upstream HTTP/1 connections open now and idle now, in every pool, for the proxy's metrics. */
+    private static final LongAdder OPEN = new LongAdder();
+    private static final LongAdder IDLE = new LongAdder();
 
     private final UpstreamConnector connector;
     private final HttpLimits limits;
@@ -53,6 +58,14 @@ public final class Http1Pool {
         this.idleTimeout = idleTimeout;
     }
 
+    public static long openConnections() {
+        return OPEN.sum();
+    }
+
+    public static long idleConnections() {
+        return IDLE.sum();
+    }
+
     /** An idle connection to the target that is still usable, or a new one; fails with {@link Overflow}. */
     Future<Http1Connection> acquire(Channel downstream, UpstreamTarget target, Cluster cluster) {
         Promise<Http1Connection> promise = downstream.eventLoop().newPromise();
@@ -64,6 +77,7 @@ public final class Http1Pool {
         Key key = Key.of(cluster, target);
         ArrayDeque<Http1Connection> parked = idle.get(key);
         for (Http1Connection c; parked != null && (c = parked.pollLast()) != null; ) {
+            IDLE.decrement();
             // A connection of the cluster as it was before a reload is not reused: its slot is the old cluster's.
             if (c.usable() && c.cluster() == cluster) {
                 promise.setSuccess(c);
@@ -104,6 +118,8 @@ public final class Http1Pool {
                 return;
             }
             Channel channel = connected.channel();
+            OPEN.increment();
+            channel.closeFuture().addListener(closed -> OPEN.decrement());
             Http1Connection connection = new Http1Connection(channel, target, this, cluster);
             Duration idleFor = cluster != null && cluster.limits().idleTimeout() != null
                     ? cluster.limits().idleTimeout() : idleTimeout;
@@ -139,6 +155,7 @@ public final class Http1Pool {
             return;
         }
         idle.computeIfAbsent(Key.of(cluster, connection.target()), t -> new ArrayDeque<>()).addLast(connection);
+        IDLE.increment();
     }
 
     /** The connection closed: it leaves the pool, and its slot goes to the first request waiting for one. */
@@ -146,8 +163,8 @@ public final class Http1Pool {
         Key key = Key.of(connection.cluster(), connection.target());
         opened.merge(key, -1, Http1Pool::sumOrNone);
         ArrayDeque<Http1Connection> parked = idle.get(key);
-        if (parked != null) {
-            parked.remove(connection);
+        if (parked != null && parked.remove(connection)) {
+            IDLE.decrement();
         }
         if (connection.cluster() != null) {
             connectionGone(connection.cluster());

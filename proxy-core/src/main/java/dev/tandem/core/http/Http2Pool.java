@@ -24,12 +24,16 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * HTTP/2 connections to upstream endpoints (h2c with prior knowledge), per event loop. Requests become streams on a
  * shared connection; a new connection is opened only when every open one is full or going away.
  */
 public final class Http2Pool {
+
+    /** Upstream HTTP/2 connections open now, in every pool, for the proxy's metrics. */
+    private static final LongAdder OPEN = new LongAdder();
 
     private final UpstreamConnector connector;
     private final HttpLimits limits;
@@ -80,7 +84,13 @@ public final class Http2Pool {
         return opened;
     }
 
+    public static long openConnections() {
+        return OPEN.sum();
+    }
+
     private Connection install(Channel channel, UpstreamTarget target) {
+        OPEN.increment();
+        channel.closeFuture().addListener(closed -> OPEN.decrement());
         Http2FrameCodec codec = Http2FrameCodecBuilder.forClient()
                 .initialSettings(Http2Windows.settings(limits).pushEnabled(false))
                 .encoderEnforceMaxConcurrentStreams(true)

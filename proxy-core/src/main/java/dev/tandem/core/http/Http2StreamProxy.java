@@ -4,7 +4,10 @@ import dev.tandem.core.ConnectionContext;
 import dev.tandem.core.ResponseFlag;
 import dev.tandem.core.config.HttpLimits;
 import dev.tandem.core.connect.UpstreamTarget;
+import dev.tandem.core.telemetry.HttpTelemetry;
+import dev.tandem.core.telemetry.TrafficReporter;
 import dev.tandem.core.traffic.Cluster;
+import dev.tandem.core.traffic.HostNames;
 import dev.tandem.core.traffic.Endpoint;
 import dev.tandem.core.traffic.HttpDecision;
 import dev.tandem.core.traffic.RetryPolicy;
@@ -60,6 +63,7 @@ final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
     private RequestContext context;
     private RoutePlan plan;
     private Cluster cluster;
+    private TrafficReporter reporter = TrafficReporter.NONE;
     private Http2Headers requestHeaders;
     private boolean requestEnded;
     private List<Http2DataFrame> replay;
@@ -105,6 +109,7 @@ final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
         Http2StreamFrame copy = copyOf(frame);
         if (copy instanceof Http2DataFrame data) {
             requestBodyBytes += data.content().readableBytes();
+            context.received(data.content().readableBytes());
             keepForReplay(data);
         }
         boolean end = isEndStream(copy);
@@ -138,7 +143,16 @@ final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
         context.request(String.valueOf(headers.method()), String.valueOf(headers.path()),
                 String.valueOf(headers.authority()), requestId.toString());
         CharSequence contentType = headers.get(HttpHeaderNames.CONTENT_TYPE);
-        grpc = contentType != null && contentType.toString().startsWith("application/grpc");
+        grpc = HttpTelemetry.isGrpc(contentType);
+        context.grpc(grpc);
+        context.client(string(headers.get(HttpHeaderNames.USER_AGENT)), string(headers.get("x-forwarded-for")));
+        reporter = context.connection().reporter();
+        if (reporter.outbound()) {
+            HttpTelemetry.sendPeer(headers, reporter);
+        } else {
+            context.peer(HttpTelemetry.takePeer(headers));
+        }
+        context.requestHeaderBytes(HttpTelemetry.headBytes(headers));
         CharSequence te = headers.get(HttpHeaderNames.TE);
         if (te != null && !HttpHeaderValues.TRAILERS.contentEqualsIgnoreCase(te)) {
             headers.remove(HttpHeaderNames.TE);
@@ -146,6 +160,7 @@ final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
         requestEnded = frame.isEndStream();
         HttpDecision decision = router.route(new Http2RequestView(headers, context.connection().origDst()));
         if (decision instanceof HttpDecision.Answer answer) {
+            context.routed(null, null, HostNames.ofAuthority(string(headers.authority())));
             if (answer.flag() != null) {
                 context.fail(answer.flag(), answer.body());
             }
@@ -156,6 +171,9 @@ final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
         }
         plan = ((HttpDecision.Forward) decision).plan();
         cluster = plan.cluster();
+        context.routed(plan.route(),
+                cluster != null ? cluster.name() : reporter.directCluster(context.connection().origDst().port()),
+                cluster != null ? cluster.host() : HostNames.ofAuthority(string(headers.authority())));
         if (plan.path() != null) {
             headers.path(plan.path());
         }
@@ -188,6 +206,10 @@ final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
         } else {
             startAttempt();
         }
+    }
+
+    private static String string(CharSequence value) {
+        return value == null ? null : value.toString();
     }
 
     private ScheduledFuture<?> schedule(Runnable task, Duration after) {
@@ -251,6 +273,7 @@ final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
 
     private void connected(Http2StreamChannel stream) {
         upstream = stream;
+        context.upstreamSent(stream.parent().localAddress());
         if (attempt == 0) {
             for (Http2StreamFrame f; (f = held.poll()) != null; ) {
                 upstream.write(f);
@@ -319,6 +342,10 @@ final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
             upstream.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.CANCEL));
         }
         finish();
+        if (context != null) {
+            // Every way a stream ends closes its channel: the request is reported here, once.
+            context.complete();
+        }
         ctx.fireChannelInactive();
     }
 
@@ -353,6 +380,14 @@ final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
                 }
             }
         }
+        if (frame instanceof Http2DataFrame data) {
+            context.sent(data.content().readableBytes());
+        } else if (frame instanceof Http2HeadersFrame trailers && responseStarted) {
+            CharSequence status = trailers.headers().get("grpc-status");
+            if (status != null) {
+                context.grpcStatus(status.toString());
+            }
+        }
         Http2StreamFrame copy = copyOf(frame);
         if (isEndStream(copy)) {
             // Flushed at once: the stream may close before a read-complete would flush it.
@@ -371,6 +406,7 @@ final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
         Http2Headers headers = frame.headers();
         int code = Integer.parseInt(headers.status().toString());
         cancelPerTry();
+        context.upstreamAnswered();
         if (cluster != null && endpoint != null) {
             cluster.report(endpoint, code);
         }
@@ -387,7 +423,16 @@ final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
         }
         responseStarted = true;
         context.status(code);
+        if (reporter.outbound()) {
+            context.peer(HttpTelemetry.takePeer(headers));
+        } else {
+            HttpTelemetry.sendPeer(headers, reporter);
+        }
+        if (grpcStatus != null) {
+            context.grpcStatus(grpcStatus.toString());
+        }
         HeaderEdits.apply(plan.responseHeaders(), headers);
+        context.responseHeaderBytes(HttpTelemetry.headBytes(headers));
         return false;
     }
 
@@ -517,6 +562,7 @@ final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
     private void localReply(LocalReply reply) {
         context.status(reply.status().code());
         if (grpc && reply.status().code() >= 400) {
+            context.grpcStatus(Integer.toString(grpcStatus(reply)));
             Http2Headers trailersOnly = new DefaultHttp2Headers()
                     .status("200")
                     .set(HttpHeaderNames.CONTENT_TYPE, "application/grpc")

@@ -3,6 +3,8 @@ package dev.tandem.core.http;
 import dev.tandem.core.ConnectionContext;
 import dev.tandem.core.ResponseFlag;
 import dev.tandem.core.connect.UpstreamTarget;
+import dev.tandem.core.telemetry.Peer;
+import java.net.SocketAddress;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Set;
@@ -16,7 +18,24 @@ public final class RequestContext {
 
     private final ConnectionContext connection;
     private final long startNanos = System.nanoTime();
+    private final long startEpochMillis = System.currentTimeMillis();
     private final String protocol;
+    private String userAgent;
+    private String forwardedFor;
+    private String routeName;
+    private String cluster;
+    private String service;
+    private Peer peer = Peer.UNKNOWN;
+    private boolean grpc;
+    private String grpcStatus;
+    private long bytesReceived;
+    private long bytesSent;
+    private long requestHeaderBytes;
+    private long responseHeaderBytes;
+    private long upstreamSentNanos;
+    private long upstreamServiceMillis = -1;
+    private SocketAddress upstreamLocal;
+    private boolean reported;
     private String method;
     private String path;
     private String authority;
@@ -107,6 +126,139 @@ public final class RequestContext {
 
     public long elapsedMillis() {
         return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+
+    /** Wall-clock time the request arrived, for the access log. */
+    public long startEpochMillis() {
+        return startEpochMillis;
+    }
+
+    /** Request headers the access log reports. */
+    public void client(String userAgent, String forwardedFor) {
+        this.userAgent = userAgent;
+        this.forwardedFor = forwardedFor;
+    }
+
+    public String userAgent() {
+        return userAgent;
+    }
+
+    public String forwardedFor() {
+        return forwardedFor;
+    }
+
+    /**
+     * Where the request was sent: the route's name, the cluster (as Envoy names it) and the destination service
+     * (the host of the cluster, or of the authority when no route applied).
+     */
+    public void routed(String routeName, String cluster, String service) {
+        this.routeName = routeName;
+        this.cluster = cluster;
+        this.service = service;
+    }
+
+    public String routeName() {
+        return routeName;
+    }
+
+    public String cluster() {
+        return cluster;
+    }
+
+    public String service() {
+        return service;
+    }
+
+    /** The workload at the other end, as its sidecar told (unknown when it did not). */
+    public void peer(Peer peer) {
+        this.peer = peer;
+    }
+
+    public Peer peer() {
+        return peer;
+    }
+
+    /** A gRPC call: counted with request_protocol grpc and its grpc-status. */
+    public void grpc(boolean grpc) {
+        this.grpc = grpc;
+    }
+
+    public boolean isGrpc() {
+        return grpc;
+    }
+
+    public void grpcStatus(String status) {
+        this.grpcStatus = status;
+    }
+
+    public String grpcStatus() {
+        return grpcStatus;
+    }
+
+    /** Request body bytes read from the client. */
+    public void received(long bytes) {
+        bytesReceived += bytes;
+    }
+
+    /** Response body bytes written to the client. */
+    public void sent(long bytes) {
+        bytesSent += bytes;
+    }
+
+    public void requestHeaderBytes(long bytes) {
+        requestHeaderBytes = bytes;
+    }
+
+    public void responseHeaderBytes(long bytes) {
+        responseHeaderBytes = bytes;
+    }
+
+    /** Request head and body, as Istio's istio_request_bytes counts them. */
+    public long requestSize() {
+        return requestHeaderBytes + bytesReceived;
+    }
+
+    /** Response head and body, as Istio's istio_response_bytes counts them. */
+    public long responseSize() {
+        return responseHeaderBytes + bytesSent;
+    }
+
+    public long bytesReceived() {
+        return bytesReceived;
+    }
+
+    public long bytesSent() {
+        return bytesSent;
+    }
+
+    /** The request went upstream (each attempt restarts the clock) on a connection from this local address. */
+    public void upstreamSent(SocketAddress local) {
+        upstreamSentNanos = System.nanoTime();
+        upstreamLocal = local;
+    }
+
+    /** The upstream's response head arrived: Envoy's upstream service time ends here. */
+    public void upstreamAnswered() {
+        if (upstreamSentNanos != 0) {
+            upstreamServiceMillis = (System.nanoTime() - upstreamSentNanos) / 1_000_000;
+        }
+    }
+
+    /** Milliseconds from sending upstream to the response head, or -1 when no upstream answered. */
+    public long upstreamServiceMillis() {
+        return upstreamServiceMillis;
+    }
+
+    public SocketAddress upstreamLocal() {
+        return upstreamLocal;
+    }
+
+    /** Reports the request to metrics and the access log, once, however many ways it ends. */
+    public void complete() {
+        if (!reported) {
+            reported = true;
+            connection.reporter().requestDone(this);
+        }
     }
 
     @Override

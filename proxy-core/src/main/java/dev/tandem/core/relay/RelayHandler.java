@@ -32,10 +32,13 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof ByteBuf buf) {
+            int bytes = buf.readableBytes();
             if (readsDownstream) {
-                context.countFromDownstream(buf.readableBytes());
+                context.countFromDownstream(bytes);
+                context.reporter().tcpBytes(context, bytes, 0);
             } else {
-                context.countFromUpstream(buf.readableBytes());
+                context.countFromUpstream(bytes);
+                context.reporter().tcpBytes(context, 0, bytes);
             }
         }
         // A failed write releases the buffer and surfaces as exceptionCaught on the peer's relay handler.

@@ -5,6 +5,7 @@ import dev.tandem.core.ResponseFlag;
 import dev.tandem.core.connect.UpstreamConnector;
 import dev.tandem.core.connect.UpstreamTarget;
 import dev.tandem.core.relay.Relay;
+import dev.tandem.core.telemetry.TrafficReporter;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -34,6 +35,7 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     private final Queue<Object> held = new ArrayDeque<>();
     private boolean inputShutdown;
     private ChannelFuture connecting;
+    private boolean started;
 
     public TcpProxyHandler(UpstreamConnector connector, TcpRouter router) {
         this.connector = connector;
@@ -55,12 +57,20 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void connect(ChannelHandlerContext ctx) {
-        if (connecting != null) {
+        if (started) {
             return;
         }
+        started = true;
         Channel downstream = ctx.channel();
         ConnectionContext context = ConnectionContext.of(downstream);
         TcpRouter.Decision decision = router.route(context.origDst());
+        TrafficReporter reporter = context.reporter();
+        int port = context.origDst().port();
+        context.routed(decision.cluster() != null ? decision.cluster() : reporter.directCluster(port),
+                decision.service() != null ? decision.service()
+                        : reporter.outbound() ? context.origDst().address().getAddress().getHostAddress() : null);
+        reporter.tcpOpened(context);
+        downstream.closeFuture().addListener(closed -> reporter.tcpClosed(context));
         if (decision.refusal() != null) {
             context.fail(decision.refusal(), decision.detail());
             log.warn("{}: refused: {} ({})", context, decision.detail(), decision.refusal());
@@ -73,6 +83,9 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         connecting = connector.connect(downstream, target);
         connecting.addListener((ChannelFutureListener) connected -> {
             decision.connected().accept(connected.isSuccess());
+            if (connected.isSuccess()) {
+                context.upstreamConnected(connected.channel().localAddress(), connected.channel().remoteAddress());
+            }
             if (!connected.isSuccess()) {
                 context.fail(ResponseFlag.UF, connected.cause().getMessage());
                 log.warn("{}: upstream {} failed: {}", context, target, connected.cause().getMessage());

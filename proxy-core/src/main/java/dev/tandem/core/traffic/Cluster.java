@@ -17,6 +17,7 @@ import java.util.function.Supplier;
 public final class Cluster {
 
     private final String name;
+    private final String host;
     private final Supplier<List<Endpoint>> endpoints;
     private final LoadBalancing balancing;
     private final ClusterLimits limits;
@@ -29,7 +30,13 @@ public final class Cluster {
 
     Cluster(String name, Supplier<List<Endpoint>> endpoints, LoadBalancing balancing, ClusterLimits limits,
             OutlierSettings outlier) {
+        this(name, null, endpoints, balancing, limits, outlier);
+    }
+
+    Cluster(String name, String host, Supplier<List<Endpoint>> endpoints, LoadBalancing balancing,
+            ClusterLimits limits, OutlierSettings outlier) {
         this.name = name;
+        this.host = host;
         this.endpoints = endpoints;
         this.balancing = balancing;
         this.limits = limits;
@@ -38,6 +45,11 @@ public final class Cluster {
 
     public String name() {
         return name;
+    }
+
+    /** The service's host name: Istio's destination_service. */
+    public String host() {
+        return host;
     }
 
     public ClusterLimits limits() {

@@ -368,7 +368,7 @@ public final class RouteTable {
             }
         }
         LoadBalancing lb = policy.loadBalancer() == null ? LoadBalancing.LEAST_REQUEST : policy.loadBalancer();
-        return new Cluster(name, endpoints, lb, ClusterLimits.of(policy.connectionPool()),
+        return new Cluster(name, host, endpoints, lb, ClusterLimits.of(policy.connectionPool()),
                 OutlierSettings.of(policy.outlierDetection()));
     }
 

@@ -48,6 +48,7 @@ final class MeshServer implements AutoCloseable {
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicInteger maxActive = new AtomicInteger();
+    private final AtomicInteger peerHeaders = new AtomicInteger();
     private final Map<String, AtomicInteger> byFirstSegment = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> flaky = new ConcurrentHashMap<>();
 
@@ -70,14 +71,14 @@ final class MeshServer implements AutoCloseable {
     }
 
     /**
-     * {@code requests=N connections=C max-active=M paths=/seg:n,...}: what reached this server; M is the most requests
-     * it held at once since the last stats.
+     * {@code requests=N connections=C max-active=M peer-headers=P paths=/seg:n,...}: what reached this server; M is the
+     * most requests it held at once since the last stats, P how many requests carried a sidecar's peer header.
      */
     String stats() {
         int most = maxActive.getAndSet(active.get());
         String paths = byFirstSegment.entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .map(e -> e.getKey() + ":" + e.getValue().get()).collect(Collectors.joining(","));
-        return "requests=" + requests.get() + " connections=" + connections.get() + " max-active=" + most
+        return "requests=" + requests.get() + " connections=" + connections.get() + " max-active=" + most + " peer-headers=" + peerHeaders.get()
                 + " paths=" + (paths.isEmpty() ? "none" : paths);
     }
 
@@ -91,6 +92,9 @@ final class MeshServer implements AutoCloseable {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
             requests.incrementAndGet();
+            if (request.headers().contains("x-tandem-peer")) {
+                peerHeaders.incrementAndGet();
+            }
             maxActive.accumulateAndGet(active.incrementAndGet(), Math::max);
             String path = request.uri();
             int query = path.indexOf('?');

@@ -1,0 +1,199 @@
+package dev.tandem.it.scenarios;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.it.harness.Mesh;
+import dev.tandem.it.harness.Pod;
+import dev.tandem.it.harness.ScenarioExtension;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Istio's metrics and the access log, read the way Prometheus and a log collector read them, after traffic of known
+ * counts, codes and sizes: pod {@code web} (workload web, app web, version v1) calls pod {@code reviews} (workload
+ * reviews-v2), both with sidecars, so each call is reported twice: as the source by web's sidecar and as the
+ * destination by reviews' sidecar, which learn each other's identity from the peer header.
+ */
+@ExtendWith(ScenarioExtension.class)
+class TelemetryScenariosTest {
+
+    private static final int HTTP = 9080;
+    private static final int ECHO = 7070;
+
+    private static Mesh mesh;
+    private static Pod web;
+    private static Pod reviews;
+
+    @BeforeAll
+    static void layOutPods() {
+        mesh = Mesh.create("telemetry");
+        web = mesh.pod("web");
+        reviews = mesh.pod("reviews");
+        web.applyRules(Map.of());
+        reviews.applyRules(Map.of());
+        web.startSidecar(Map.of("TANDEM_NAMESPACE", "shop", "TANDEM_POD_NAME", "web-7d9", "TANDEM_WORKLOAD_NAME", "web",
+                "TANDEM_APP", "web", "TANDEM_VERSION", "v1"));
+        reviews.startSidecar(Map.of("TANDEM_NAMESPACE", "shop", "TANDEM_POD_NAME", "reviews-v2-5f4",
+                "TANDEM_WORKLOAD_NAME", "reviews-v2", "TANDEM_APP", "reviews", "TANDEM_VERSION", "v2"));
+        reviews.app("mesh-server " + HTTP + " reviews");
+        reviews.app("echo-server " + ECHO);
+    }
+
+    @AfterAll
+    static void tearDown() {
+        if (mesh != null) {
+            mesh.close();
+        }
+    }
+
+    private static String scrape(Pod pod) {
+        return pod.app("get 127.0.0.1 15090 /stats/prometheus");
+    }
+
+    /** The value of the first sample of {@code metric} whose labels include all of {@code labels}; 0 when none. */
+    private static double sample(String scrape, String metric, String... labels) {
+        // PodApp's get joins the body's lines with spaces; samples start at a metric name.
+        for (String sample : scrape.split(" (?=[a-z_]+\\{)")) {
+            if (!sample.startsWith(metric + "{")) {
+                continue;
+            }
+            boolean all = true;
+            for (String label : labels) {
+                all &= sample.contains(label);
+            }
+            if (all) {
+                String[] words = sample.split(" ");
+                return Double.parseDouble(words[1]);
+            }
+        }
+        return 0;
+    }
+
+    private static List<JsonNode> accessLog(Pod pod) throws Exception {
+        List<JsonNode> lines = new ArrayList<>();
+        ObjectMapper json = new ObjectMapper();
+        for (String line : pod.sidecarLog().lines().toList()) {
+            if (line.startsWith("{")) {
+                lines.add(json.readTree(line));
+            }
+        }
+        return lines;
+    }
+
+    @Test
+    void requestsOfKnownCodesAndSizesAreCountedOnBothReportersWithEachOthersIdentity() throws Exception {
+        // A service of this test's own, so that other tests' calls are not in its series.
+        String service = "ratings.shop.svc.cluster.local";
+        String target = "mesh-load " + reviews.ipv4() + " " + HTTP + " " + service + " ";
+        web.app(target + "/status/200 20 4");
+        web.app(target + "/status/503 5 1");
+        web.app(target + "/status/404 7 1");
+        Thread.sleep(300);
+
+        String source = scrape(web);
+        String destination = scrape(reviews);
+
+        String svc = "destination_service=\"" + service + "\"";
+        String[] ok = {"response_code=\"200\"", svc};
+        assertThat(sample(source, "istio_requests_total", "reporter=\"source\"", "response_code=\"200\"", svc,
+                "source_workload=\"web\"", "source_app=\"web\"", "source_version=\"v1\"",
+                "destination_workload=\"reviews-v2\"", "destination_app=\"reviews\"", "destination_version=\"v2\"",
+                "destination_service_name=\"ratings\"", "destination_service_namespace=\"shop\""))
+                .isEqualTo(20);
+        assertThat(sample(source, "istio_requests_total", "reporter=\"source\"", "response_code=\"503\"", svc))
+                .isEqualTo(5);
+        assertThat(sample(source, "istio_requests_total", "reporter=\"source\"", "response_code=\"404\"", svc))
+                .isEqualTo(7);
+        assertThat(sample(destination, "istio_requests_total", "reporter=\"destination\"", "response_code=\"200\"",
+                svc, "source_workload=\"web\"", "source_workload_namespace=\"shop\"",
+                "destination_workload=\"reviews-v2\"", "connection_security_policy=\"none\"")).isEqualTo(20);
+        assertThat(sample(destination, "istio_requests_total", "reporter=\"destination\"", "response_code=\"503\"",
+                svc)).isEqualTo(5);
+        for (String scrape : List.of(source, destination)) {
+            assertThat(sample(scrape, "istio_request_duration_milliseconds_count", ok)).isEqualTo(20);
+            assertThat(sample(scrape, "istio_request_bytes_count", ok)).isEqualTo(20);
+            assertThat(sample(scrape, "istio_response_bytes_count", ok)).isEqualTo(20);
+            assertThat(sample(scrape, "istio_request_duration_milliseconds_bucket", ok[0], ok[1], "le=\"+Inf\""))
+                    .isEqualTo(20);
+            // Each answer is a head and a one-line body of some 150 bytes: between 100 and 1000, never under.
+            assertThat(sample(scrape, "istio_response_bytes_bucket", ok[0], ok[1], "le=\"100.0\"")).isZero();
+            assertThat(sample(scrape, "istio_response_bytes_bucket", ok[0], ok[1], "le=\"1000.0\"")).isEqualTo(20);
+        }
+    }
+
+    @Test
+    void tcpByteCountersEqualTheBytesMoved() {
+        double before = sample(scrape(web), "istio_tcp_received_bytes_total", "reporter=\"source\"");
+        double sentBefore = sample(scrape(web), "istio_tcp_sent_bytes_total", "reporter=\"source\"");
+        double openedBefore = sample(scrape(web), "istio_tcp_connections_opened_total", "reporter=\"source\"");
+
+        web.expectEcho(reviews.ipv4(), ECHO, 1_000_000);
+        web.expectEcho(reviews.ipv4(), ECHO, 250_000);
+
+        String source = scrape(web);
+        String destination = scrape(reviews);
+        assertThat(sample(source, "istio_tcp_received_bytes_total", "reporter=\"source\"") - before)
+                .isEqualTo(1_250_000);
+        assertThat(sample(source, "istio_tcp_sent_bytes_total", "reporter=\"source\"") - sentBefore)
+                .isEqualTo(1_250_000);
+        assertThat(sample(source, "istio_tcp_connections_opened_total", "reporter=\"source\"") - openedBefore)
+                .isEqualTo(2);
+        assertThat(sample(destination, "istio_tcp_received_bytes_total", "reporter=\"destination\""))
+                .isGreaterThanOrEqualTo(1_250_000);
+        assertThat(sample(destination, "istio_tcp_connections_closed_total", "reporter=\"destination\""))
+                .isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void everyAccessLogLineParsesAndCarriesTheRequestsFields() throws Exception {
+        web.app("mesh-load " + reviews.ipv4() + " " + HTTP + " reviews.shop.svc.cluster.local /logged/1 3 1 "
+                + "user-agent:scenario/1 x-request-id:logged-request");
+        Thread.sleep(300);
+
+        List<JsonNode> outbound = accessLog(web).stream()
+                .filter(l -> "/logged/1".equals(l.path("path").asText())).toList();
+        List<JsonNode> inbound = accessLog(reviews).stream()
+                .filter(l -> "/logged/1".equals(l.path("path").asText())).toList();
+
+        assertThat(outbound).hasSize(3);
+        assertThat(inbound).hasSize(3);
+        JsonNode line = outbound.get(0);
+        assertThat(line.get("method").asText()).isEqualTo("GET");
+        assertThat(line.get("protocol").asText()).isEqualTo("HTTP/1.1");
+        assertThat(line.get("response_code").asInt()).isEqualTo(200);
+        assertThat(line.get("response_flags").asText()).isEqualTo("-");
+        assertThat(line.get("request_id").asText()).isEqualTo("logged-request");
+        assertThat(line.get("user_agent").asText()).isEqualTo("scenario/1");
+        assertThat(line.get("authority").asText()).isEqualTo("reviews.shop.svc.cluster.local");
+        assertThat(line.get("upstream_host").asText()).isEqualTo(reviews.ipv4() + ":" + HTTP);
+        assertThat(line.get("upstream_cluster").asText()).isEqualTo("PassthroughCluster");
+        assertThat(line.get("bytes_sent").asLong()).isPositive();
+        assertThat(line.get("duration").asLong()).isNotNegative();
+        assertThat(line.get("start_time").asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z");
+        assertThat(inbound.get(0).get("upstream_cluster").asText()).isEqualTo("inbound|" + HTTP + "||");
+        assertThat(inbound.get(0).get("upstream_host").asText()).isEqualTo("127.0.0.1:" + HTTP);
+        for (Pod pod : List.of(web, reviews)) {
+            for (JsonNode entry : accessLog(pod)) {
+                assertThat(entry.has("response_flags") && entry.has("start_time") && entry.has("duration"))
+                        .as(entry.toString()).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void theApplicationNeverSeesThePeerHeader() {
+        Map<String, String> answer = Pod.fields(web.app("mesh-get " + reviews.ipv4() + " " + HTTP
+                + " reviews /peer-header x-tandem-peer:workload=forged"));
+
+        assertThat(answer).containsEntry("status", "200");
+        assertThat(reviews.app("mesh-stats " + HTTP)).contains("peer-headers=0");
+        assertThat(sample(scrape(reviews), "istio_requests_total", "source_workload=\"forged\"")).isZero();
+    }
+}
