@@ -4,6 +4,7 @@ import dev.tandem.core.ConnectionContext;
 import dev.tandem.core.HandlerNames;
 import dev.tandem.core.ResponseFlag;
 import dev.tandem.core.config.HttpLimits;
+import dev.tandem.core.lifecycle.Drain;
 import dev.tandem.core.relay.Relay;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -14,8 +15,11 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
@@ -30,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * The HTTP/1 server stage of an intercepted connection. Requests are taken one at a time, in order: each becomes an
  * {@link Http1Exchange} with an upstream connection from the pool; requests a client pipelines meanwhile wait, already
  * decoded, and are answered in the order they came. A request the decoder refused is answered here (400, 414, 431)
- * and never forwarded, and the connection is closed after the answer.
+ * and never forwarded, and the connection is closed after the answer. While the proxy drains, each answer says
+ * {@code Connection: close} and is the connection's last, as Envoy drains HTTP/1.
  */
 public final class Http1ServerHandler extends ChannelInboundHandlerAdapter {
 
@@ -42,9 +47,12 @@ public final class Http1ServerHandler extends ChannelInboundHandlerAdapter {
     private final Queue<HttpObject> backlog = new ArrayDeque<>();
     private RequestHeadTimer headTimer;
     private ChannelHandlerContext ctx;
+    private Drain drain;
     private Http1Exchange exchange;
     private boolean closing;
     private boolean clientFinished;
+    /** The answer being written said Connection: close because the proxy drains. */
+    private boolean lastAnswer;
 
     private Http1ServerHandler(HttpRouter router, PerLoop<Http1Pool> pools, HttpLimits limits) {
         this.router = router;
@@ -65,6 +73,7 @@ public final class Http1ServerHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.drain = Drain.of(ctx.channel());
         ctx.read();
     }
 
@@ -171,6 +180,7 @@ public final class Http1ServerHandler extends ChannelInboundHandlerAdapter {
         request.fail(ResponseFlag.DPE, cause.getMessage());
         log.debug("{}: refused {}: {}", request.connection(), status, cause.getMessage());
         writeLocalReply(LocalReply.refused(status, String.valueOf(cause.getMessage())), true);
+        request.complete();
         closeAfterFlush();
     }
 
@@ -180,16 +190,23 @@ public final class Http1ServerHandler extends ChannelInboundHandlerAdapter {
         }
         RequestContext request = new RequestContext(ConnectionContext.of(ctx.channel()), "HTTP/1.1");
         request.fail(ResponseFlag.DT, "request headers not received in time");
+        request.status(HttpResponseStatus.REQUEST_TIMEOUT.code());
         writeLocalReply(LocalReply.of(ResponseFlag.DT, ""), true);
+        request.complete();
         closeAfterFlush();
     }
 
     /** An answer of the proxy's own; with {@code close} it says Connection: close, and the caller closes. */
     void writeLocalReply(LocalReply reply, boolean close) {
-        ctx.writeAndFlush(reply.http1(ctx.alloc(), close));
+        write(reply.http1(ctx.alloc(), close));
+        ctx.flush();
     }
 
     void write(HttpObject message) {
+        if (message instanceof HttpResponse response && response.status().code() >= 200 && drain.started()) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            lastAnswer = true;
+        }
         ctx.write(message);
     }
 
@@ -208,7 +225,7 @@ public final class Http1ServerHandler extends ChannelInboundHandlerAdapter {
     /** The exchange is over; the next request, pipelined or still to come, is taken up. */
     void exchangeDone(boolean close) {
         exchange = null;
-        if (close || clientFinished && backlog.isEmpty()) {
+        if (close || lastAnswer || clientFinished && backlog.isEmpty()) {
             closing = true;
             releaseBacklog();
             closeAfterFlush();

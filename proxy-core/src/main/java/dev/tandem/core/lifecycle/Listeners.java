@@ -13,18 +13,19 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The proxy's listening sockets and the connections they accepted. Traffic listeners' connections are tracked so that
- * a drain can wait for them; the health and admin listeners' are not.
+ * The proxy's listening sockets and the connections they accepted. Traffic listeners' connections are tracked, and
+ * governed by the {@link Drain}, so that a drain can tell them to finish and wait for them; the health and admin
+ * listeners' are not.
  */
 public final class Listeners {
 
@@ -54,11 +55,18 @@ public final class Listeners {
         }
     }
 
+    /** A bound listener, as the admin config dump shows it. */
+    public record Bound(String name, InetSocketAddress address, Kind kind, boolean accepting) {
+    }
+
+    private record Server(String name, Kind kind, Channel channel, InetSocketAddress address) {
+    }
+
     private final Transport transport;
+    private final Drain drain = new Drain();
     private final Map<String, Counters> counters = new ConcurrentSkipListMap<>();
     private final ChannelGroup connections = new DefaultChannelGroup("traffic", GlobalEventExecutor.INSTANCE);
-    private final List<Channel> trafficServers = new ArrayList<>();
-    private final List<Channel> allServers = new ArrayList<>();
+    private final List<Server> servers = new CopyOnWriteArrayList<>();
 
     public Listeners(Transport transport) {
         this.transport = transport;
@@ -72,7 +80,7 @@ public final class Listeners {
         } else {
             Counters listenerCounters = new Counters();
             counters.put(name, listenerCounters);
-            bootstrap.handler(new TrackAccepted(connections, listenerCounters));
+            bootstrap.handler(new TrackAccepted(connections, listenerCounters, drain));
         }
         if (kind == Kind.TRANSPARENT_TRAFFIC) {
             bootstrap.option(EpollChannelOption.IP_TRANSPARENT, true);
@@ -83,17 +91,27 @@ public final class Listeners {
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot listen on " + Addresses.format(address) + " for " + name + ": " + e.getMessage(), e);
         }
-        log.info("{} listening on {}", name, Addresses.format((InetSocketAddress) server.localAddress()));
-        allServers.add(server);
-        if (kind != Kind.ENDPOINT) {
-            trafficServers.add(server);
-        }
+        InetSocketAddress bound = (InetSocketAddress) server.localAddress();
+        log.info("{} listening on {}", name, Addresses.format(bound));
+        servers.add(new Server(name, kind, server, bound));
         return server;
+    }
+
+    /** The drain that governs the traffic listeners' connections. */
+    public Drain drain() {
+        return drain;
     }
 
     /** Stops accepting intercepted traffic; the health and admin listeners stay up until {@link #close()}. */
     public void stopAccepting() {
-        trafficServers.forEach(server -> server.close().syncUninterruptibly());
+        servers.stream().filter(s -> s.kind() != Kind.ENDPOINT).forEach(s -> s.channel().close().syncUninterruptibly());
+    }
+
+    /** Every listener bound, in the order of binding, and whether it still accepts. */
+    public List<Bound> bound() {
+        return servers.stream()
+                .map(s -> new Bound(s.name(), s.address(), s.kind(), s.channel().isOpen()))
+                .toList();
     }
 
     /** Each traffic listener's counters, by listener name. */
@@ -110,19 +128,21 @@ public final class Listeners {
     }
 
     public void close() {
-        allServers.forEach(server -> server.close().syncUninterruptibly());
+        servers.forEach(s -> s.channel().close().syncUninterruptibly());
         closeConnections();
     }
 
-    /** Sees each accepted channel before it is registered: adds it to the group and counts it. */
+    /** Sees each accepted channel before it is registered: adds it to the group, counts it and puts it under the drain. */
     @ChannelHandler.Sharable
     private static final class TrackAccepted extends ChannelInboundHandlerAdapter {
         private final ChannelGroup connections;
         private final Counters counters;
+        private final Drain drain;
 
-        TrackAccepted(ChannelGroup connections, Counters counters) {
+        TrackAccepted(ChannelGroup connections, Counters counters, Drain drain) {
             this.connections = connections;
             this.counters = counters;
+            this.drain = drain;
         }
 
         @Override
@@ -132,6 +152,7 @@ public final class Listeners {
             counters.active.increment();
             accepted.closeFuture().addListener(closed -> counters.active.decrement());
             connections.add(accepted);
+            drain.govern(accepted);
             ctx.fireChannelRead(msg);
         }
     }
