@@ -14,7 +14,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code tandem proxy}: the sidecar, in the foreground, until SIGTERM or SIGINT drains and stops it. */
+/**
+ * {@code tandem proxy}: the sidecar, in the foreground, until SIGTERM, SIGINT or admin /quitquitquit drains and stops
+ * it; then it exits 0.
+ */
 @Command(name = "proxy", mixinStandardHelpOptions = true,
         description = "Run the sidecar in the foreground, configured by TANDEM_* environment variables only.")
 final class ProxyCommand implements Callable<Integer> {
@@ -39,12 +42,13 @@ final class ProxyCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("tandem proxy: " + e.getMessage());
             return 2;
         }
+        Logging.useFormat(config.logFormat());
         Logging.setLevel(config.logLevel());
         List<String> unknown = Settings.unknown(environment);
         if (!unknown.isEmpty()) {
             log.warn("ignoring unknown variables {}: no setting has these names", unknown);
         }
-        Sidecar sidecar = new Sidecar(config);
+        Sidecar sidecar = new Sidecar(config, environment);
         try {
             sidecar.start();
         } catch (TrafficConfigException e) {
@@ -61,10 +65,7 @@ final class ProxyCommand implements Callable<Integer> {
             sidecar.stop();
             return 1;
         }
-        Signals.onTermination(signal -> {
-            log.info("{} received: draining for up to {} ms", signal, config.drainDuration().toMillis());
-            sidecar.drainAndStop();
-        });
+        Signals.onTermination(signal -> sidecar.drainAndStop(signal + " received"));
         sidecar.awaitStopped();
         return 0;
     }

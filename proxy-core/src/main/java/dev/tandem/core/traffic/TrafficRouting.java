@@ -35,6 +35,7 @@ public final class TrafficRouting implements AutoCloseable {
     private final AtomicLong applied = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
     private volatile List<String> lastErrors = List.of();
+    private volatile byte[] inForce;
     private byte[] seen;
     private ScheduledExecutorService watcher;
 
@@ -59,6 +60,7 @@ public final class TrafficRouting implements AutoCloseable {
         byte[] content = Files.readAllBytes(file);
         routing.apply(routing.read(content));
         routing.seen = content;
+        routing.inForce = content;
         return routing;
     }
 
@@ -68,6 +70,12 @@ public final class TrafficRouting implements AutoCloseable {
 
     public Path file() {
         return file;
+    }
+
+    /** The text of the file whose routes are in force (a refused change is not), or null without a file. */
+    public String text() {
+        byte[] content = inForce;
+        return content == null ? null : new String(content, StandardCharsets.UTF_8);
     }
 
     /** Changes applied since start (the first load not counted). */
@@ -120,6 +128,7 @@ public final class TrafficRouting implements AutoCloseable {
         seen = content;
         try {
             apply(read(content));
+            inForce = content;
             applied.incrementAndGet();
             lastErrors = List.of();
             return true;
