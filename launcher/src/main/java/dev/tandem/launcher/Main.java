@@ -14,8 +14,8 @@ import picocli.CommandLine.Spec;
 /** The {@code tandem} command. Exit codes: 0 done, 1 failed while working, 2 bad input (flag, variable, usage). */
 @Command(name = "tandem", mixinStandardHelpOptions = true, version = "tandem 0.1.0",
         description = "A service-mesh sidecar proxy.",
-        subcommands = {ProxyCommand.class, RedirectCommand.class, DemoCommand.class, InjectCommand.class,
-                InjectorCommand.class})
+        subcommands = {ProxyCommand.class, WaitReadyCommand.class, RedirectCommand.class, DemoCommand.class,
+                InjectCommand.class, InjectorCommand.class})
 public final class Main implements Runnable {
 
     @Spec
