@@ -101,6 +101,8 @@ public final class PodApp {
             case "attempt" -> "ok " + Exchange.attempt(target(w), 5_000).line();
             case "burst" -> burst(target(w), Integer.parseInt(w[3]), Long.parseLong(w[4]));
             case "get" -> get(target(w), w[3]);
+            case "post" -> "ok " + LifecycleClients.post(target(w), w[3]);
+            case "http1-two" -> "ok " + LifecycleClients.twoOnOneConnection(target(w), w[3], Long.parseLong(w[4]));
             case "slow-echo" -> "ok " + slowEcho(target(w), Long.parseLong(w[3]));
             case "async" -> {
                 String[] rest = java.util.Arrays.copyOfRange(w, 1, w.length);
