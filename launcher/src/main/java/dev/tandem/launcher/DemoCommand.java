@@ -38,6 +38,7 @@ final class DemoCommand implements Callable<Integer> {
     private static final int APP_PORT = 8080;
     private static final int PROXY_UID = 1337;
     private static final List<String> SERVICES = List.of("frontend", "catalog", "ratings");
+    private static final String NAMESPACE = "demo";
 
     @Option(names = "--once", description = "Print the path, then remove everything and exit.")
     boolean once;
@@ -74,6 +75,7 @@ final class DemoCommand implements Callable<Integer> {
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             printPath(out, client, pods, answer, millis);
             printSidecarCounters(out, mesh, install, pods);
+            printMetrics(out, mesh, install, pods, logs);
             if (once) {
                 return 0;
             }
@@ -107,8 +109,11 @@ final class DemoCommand implements Callable<Integer> {
             NamespacePod pod = pods.get(service);
             mesh.exec(pod, Map.of(), install.script().toString(), "redirect", "apply").orThrow();
             Path sidecarLog = logs.resolve(service + "-sidecar.log");
-            mesh.start(pod, Map.of("TANDEM_DRAIN_DURATION", "1s"), PROXY_UID, List.of(), sidecarLog,
-                    List.of(install.script().toString(), "proxy"));
+            // The identity a pod's downward API would give, so that the metrics name the workloads.
+            var sidecar = Map.of("TANDEM_DRAIN_DURATION", "1s", "TANDEM_NAMESPACE", NAMESPACE,
+                    "TANDEM_POD_NAME", service + "-0", "TANDEM_WORKLOAD_NAME", service, "TANDEM_APP", service,
+                    "TANDEM_VERSION", "v1");
+            mesh.start(pod, sidecar, PROXY_UID, List.of(), sidecarLog, List.of(install.script().toString(), "proxy"));
             sidecars.add(sidecarLog);
             var app = new LinkedHashMap<String, String>();
             app.put("DEMO_NAME", service);
@@ -191,6 +196,46 @@ final class DemoCommand implements Callable<Integer> {
                     counter(stats.stdout(), "listener.inbound.downstream_cx_total"));
         });
         out.flush();
+    }
+
+    /**
+     * Each sidecar's Istio request metrics as Prometheus scrapes them (GET :15090/stats/prometheus from inside the
+     * pod), one line per series: who called whom, the answer, and how often; and how many access log lines it wrote.
+     */
+    private static void printMetrics(PrintWriter out, NamespaceMesh mesh, Install install,
+            Map<String, NamespacePod> pods, Path logs) {
+        out.printf("%nistio_requests_total, scraped from each sidecar's :15090/stats/prometheus:%n");
+        pods.forEach((service, pod) -> {
+            Host.Result scrape = mesh.exec(pod, Map.of(), java(install, "dev.tandem.demo.DemoService", "call",
+                    "http://127.0.0.1:15090/stats/prometheus").toArray(String[]::new));
+            scrape.stdout().lines().filter(l -> l.startsWith("istio_requests_total{")).forEach(line ->
+                    out.printf("  %-8s reporter=%-11s %s -> %s (%s) code %s: %s%n", service, label(line, "reporter"),
+                            label(line, "source_workload"), label(line, "destination_workload"),
+                            label(line, "destination_service"), label(line, "response_code"),
+                            line.substring(line.lastIndexOf(' ') + 1)));
+        });
+        out.printf("Access log (JSON, Istio's fields) on each sidecar's standard output, in %s/<service>-sidecar.log:%n",
+                logs);
+        pods.keySet().forEach(service -> {
+            long lines = 0;
+            try {
+                lines = Files.readAllLines(logs.resolve(service + "-sidecar.log")).stream()
+                        .filter(l -> l.startsWith("{\"start_time\"")).count();
+            } catch (IOException e) {
+                // counted as none
+            }
+            out.printf("  %-8s %d line(s)%n", service, lines);
+        });
+        out.flush();
+    }
+
+    private static String label(String sample, String name) {
+        int at = sample.indexOf(name + "=\"");
+        if (at < 0) {
+            return "?";
+        }
+        int start = at + name.length() + 2;
+        return sample.substring(start, sample.indexOf('"', start));
     }
 
     private static String counter(String stats, String name) {

@@ -3,7 +3,13 @@ package dev.tandem.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.core.config.Setting;
+import dev.tandem.core.config.ProxyConfig;
 import dev.tandem.core.config.Settings;
+import dev.tandem.core.lifecycle.Listeners;
+import dev.tandem.core.telemetry.Telemetry;
+import dev.tandem.core.traffic.RouteTable;
+import dev.tandem.core.traffic.TrafficRouting;
+import dev.tandem.core.transport.Transport;
 import dev.tandem.core.traffic.TrafficConfig;
 import dev.tandem.core.traffic.TrafficConfigReader;
 import java.io.IOException;
@@ -48,5 +54,27 @@ class ReadmeTest {
         assertThat(services.unimplemented()).isEmpty();
         assertThat(tcp.resources()).isEqualTo(3);
         assertThat(tcp.unimplemented()).isEmpty();
+    }
+
+    @Test
+    void everyMetricTheProxyExportsIsInTheReadme() throws Exception {
+        String readme = Files.readString(Path.of("../README.md"));
+        ProxyConfig config = ProxyConfig.from(java.util.Map.of("TANDEM_ACCESS_LOG", "off")::get);
+        Transport transport = Transport.epoll(1);
+        try (Telemetry telemetry = Telemetry.create(config)) {
+            telemetry.watch(new Listeners(transport),
+                    TrafficRouting.none(RouteTable.Identity.of(config.identity())));
+            List<String> names = new ArrayList<>();
+            telemetry.registry().scrape().forEach(m -> names.add(m.getMetadata().getPrometheusName()));
+
+            assertThat(names).contains("istio_requests", "istio_tcp_sent_bytes", "tandem_config_reloads");
+            for (String name : names) {
+                if (!name.startsWith("jvm_") && !name.startsWith("process_")) {
+                    assertThat(readme).as(name).contains("`" + name);
+                }
+            }
+        } finally {
+            transport.shutdown().awaitUninterruptibly();
+        }
     }
 }

@@ -23,6 +23,7 @@ public record ProxyConfig(
         int concurrency,
         LogLevel logLevel,
         LogFormat logFormat,
+        boolean metrics,
         AccessLogFormat accessLog) {
 
     /** Protocols whose server speaks first (SMTP, MySQL, PostgreSQL, Redis, ...): never waited on for detection. */
@@ -51,9 +52,10 @@ public record ProxyConfig(
         Boolean exitOnZero = env.read(Settings.EXIT_ON_ZERO_ACTIVE_CONNECTIONS, Parsers::bool);
         LogLevel level = env.read(Settings.LOG_LEVEL, Parsers.oneOf(LogLevel.class));
         LogFormat logFormat = env.read(Settings.LOG_FORMAT, Parsers.oneOf(LogFormat.class));
+        Boolean metrics = env.read(Settings.METRICS, Parsers::bool);
         AccessLogFormat accessLog = env.read(Settings.ACCESS_LOG, Parsers.oneOf(AccessLogFormat.class));
         env.throwIfInvalid();
         return new ProxyConfig(ports, identity, traffic, mode, opaque == null ? null : SERVER_FIRST_PORTS.with(opaque), detection, http,
-                connect, idle, drain, exitOnZero, concurrency, level, logFormat, accessLog);
+                connect, idle, drain, exitOnZero, concurrency, level, logFormat, metrics, accessLog);
     }
 }

@@ -105,6 +105,8 @@ public final class Settings {
             "trace, debug, info, warn or error; changed at runtime by admin /logging");
     public static final Setting LOG_FORMAT = new Setting("TANDEM_LOG_FORMAT", "text",
             "the proxy's own log on standard error: text or json");
+    public static final Setting METRICS = new Setting("TANDEM_METRICS", "true",
+            "count requests and TCP connections in Istio's metrics (false: only the proxy's own and the JVM's)");
     public static final Setting ACCESS_LOG = new Setting("TANDEM_ACCESS_LOG", "json",
             "one line per HTTP request and TCP connection on standard output: json (Istio's fields), text or off");
     public static final Setting JAVA_OPTS = new Setting("TANDEM_JAVA_OPTS", "",
@@ -120,7 +122,7 @@ public final class Settings {
             OPAQUE_PORTS, DETECTION_TIMEOUT, REQUEST_HEADERS_TIMEOUT, REQUEST_TIMEOUT, MAX_REQUEST_HEADERS_KB,
             MAX_HEADERS_COUNT,
             CONNECT_TIMEOUT, IDLE_TIMEOUT, DRAIN_DURATION, EXIT_ON_ZERO_ACTIVE_CONNECTIONS, CONCURRENCY, LOG_LEVEL, LOG_FORMAT,
-            ACCESS_LOG, JAVA_OPTS);
+            METRICS, ACCESS_LOG, JAVA_OPTS);
 
     /** Variables whose name starts with TANDEM_ but that no setting knows: most likely typos. */
     public static List<String> unknown(java.util.Map<String, String> environment) {

@@ -16,11 +16,12 @@ final class DirectionReporter implements TrafficReporter {
     private final AccessLog accessLog;
     private final String localHeader;
 
-    DirectionReporter(boolean outbound, MeshMetrics mesh, AccessLog accessLog) {
+    /** With {@code mesh} null, Istio's metrics are not kept (the peer header is still exchanged). */
+    DirectionReporter(boolean outbound, MeshMetrics mesh, AccessLog accessLog, Peer local) {
         this.outbound = outbound;
         this.mesh = mesh;
         this.accessLog = accessLog;
-        this.localHeader = mesh.local().header();
+        this.localHeader = local.header();
     }
 
     @Override
@@ -35,7 +36,9 @@ final class DirectionReporter implements TrafficReporter {
 
     @Override
     public void requestDone(RequestContext r) {
-        mesh.requestDone(outbound, r);
+        if (mesh != null) {
+            mesh.requestDone(outbound, r);
+        }
         if (accessLog.enabled()) {
             ConnectionContext c = r.connection();
             accessLog.log(new AccessLog.Entry(r.startEpochMillis(), r.routeName(), r.method(), r.path(), r.protocol(),
@@ -92,6 +95,10 @@ final class DirectionReporter implements TrafficReporter {
 
     @Override
     public void tcpOpened(ConnectionContext c) {
+        if (mesh == null) {
+            c.telemetry(Boolean.TRUE);
+            return;
+        }
         MeshMetrics.TcpSeries series = mesh.tcpSeries(outbound, c, "-");
         c.telemetry(series);
         series.opened().inc();
@@ -111,11 +118,13 @@ final class DirectionReporter implements TrafficReporter {
 
     @Override
     public void tcpClosed(ConnectionContext c) {
-        if (!(c.telemetry() instanceof MeshMetrics.TcpSeries)) {
+        if (c.telemetry() == null) {
             return;
         }
         String flags = c.flag() == null ? "-" : c.flag().name();
-        mesh.tcpSeries(outbound, c, flags).closed().inc();
+        if (mesh != null) {
+            mesh.tcpSeries(outbound, c, flags).closed().inc();
+        }
         if (accessLog.enabled()) {
             accessLog.log(new AccessLog.Entry(c.startEpochMillis(), null, null, null, null, 0, flags,
                     c.flag() == null ? null : c.flag().meaning().replace(' ', '_'), c.bytesFromDownstream(),

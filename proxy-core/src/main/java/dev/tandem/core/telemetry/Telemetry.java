@@ -30,8 +30,8 @@ public final class Telemetry implements AutoCloseable {
         this.proxy = new ProxyMetrics(registry);
         this.accessLog = AccessLog.create(config.accessLog(), proxy);
         JvmMetrics.builder().register(registry);
-        this.outbound = new DirectionReporter(true, mesh, accessLog);
-        this.inbound = new DirectionReporter(false, mesh, accessLog);
+        this.outbound = new DirectionReporter(true, config.metrics() ? mesh : null, accessLog, mesh.local());
+        this.inbound = new DirectionReporter(false, config.metrics() ? mesh : null, accessLog, mesh.local());
     }
 
     /** Reports the outbound listener's traffic, as Istio's reporter="source". */

@@ -50,8 +50,12 @@ public final class HttpRps {
             Pod b = mesh.pod("b");
             Pod c = mesh.pod("c");
             Pod d = mesh.pod("d");
+            Pod e = mesh.pod("e");
+            Pod f = mesh.pod("f");
             a.applyRules(Map.of());
             d.applyRules(Map.of());
+            e.applyRules(Map.of());
+            f.applyRules(Map.of());
             b.applyRules(Map.of("TANDEM_INBOUND_EXCLUDE_PORTS", DIRECT_H1 + "," + DIRECT_H2));
             // TANDEM_BENCH_JAVA_OPTS reaches both sidecars, e.g. to record a flight recording of the run.
             String javaOpts = System.getenv().getOrDefault("TANDEM_BENCH_JAVA_OPTS", "");
@@ -59,7 +63,14 @@ public final class HttpRps {
             b.startSidecar(Map.of("TANDEM_JAVA_OPTS", javaOpts.replace("%pod", "b")));
             Path routes = mesh.file("ten-routes.yaml", tenRoutes(b.ipv4()));
             d.startSidecar(Map.of("TANDEM_JAVA_OPTS", javaOpts.replace("%pod", "d"), "TANDEM_CONFIG", routes.toString()));
+            // e calls f with Istio's metrics and the access log off in both sidecars; a calls b with them on.
+            e.startSidecar(Map.of("TANDEM_METRICS", "false", "TANDEM_ACCESS_LOG", "off",
+                    "TANDEM_JAVA_OPTS", javaOpts.replace("%pod", "e")));
+            f.startSidecar(Map.of("TANDEM_METRICS", "false", "TANDEM_ACCESS_LOG", "off",
+                    "TANDEM_JAVA_OPTS", javaOpts.replace("%pod", "f")));
+            Path fConf = nginxConfig();
             b.exec(Map.of(), "nginx", "-c", conf.toString()).orThrow();
+            f.exec(Map.of(), "nginx", "-c", fConf.toString()).orThrow();
             Thread.sleep(300);
 
             String h1Path = "http://" + b.ipv4() + ":%d/";
@@ -67,10 +78,15 @@ public final class HttpRps {
             a.exec(Map.of(), "wrk", "-t1", "-c10", "-d3s", String.format(h1Path, PROXIED_H1));
             a.exec(Map.of(), "h2load", "-c10", "-m10", "-D3", String.format(h1Path, PROXIED_H2));
             d.exec(Map.of(), "wrk", "-t1", "-c10", "-d3s", "-H", "Host: nginx", String.format(h1Path, PROXIED_H1));
+            String quietPath = "http://" + f.ipv4() + ":" + PROXIED_H1 + "/";
+            e.exec(Map.of(), "wrk", "-t1", "-c10", "-d3s", quietPath);
 
+            a.exec(Map.of(), "wrk", "-t1", "-c10", "-d3s", String.format(h1Path, PROXIED_H1));
             double h1Direct = wrk(c, String.format(h1Path, DIRECT_H1), seconds);
             double h1Proxied = wrk(a, String.format(h1Path, PROXIED_H1), seconds);
             double h1Routed = wrk(d, String.format(h1Path, PROXIED_H1), seconds, "-H", "Host: nginx");
+            double h1Quiet = wrk(e, quietPath, seconds);
+            double h1Loud = wrk(a, String.format(h1Path, PROXIED_H1), seconds);
             double h2Direct = h2load(c, String.format(h1Path, DIRECT_H2), seconds);
             double h2Proxied = h2load(a, String.format(h1Path, PROXIED_H2), seconds);
 
@@ -79,9 +95,13 @@ public final class HttpRps {
             System.out.printf("HTTP/1.1 keep-alive through two sidecars, the client's with a ten-route VirtualService "
                     + "(the tenth matches): %.0f req/s (%.0f%% of the same with no configuration)%n",
                     h1Routed, 100 * h1Routed / h1Proxied);
+            System.out.printf("HTTP/1.1 keep-alive through two sidecars with Istio's metrics and the JSON access log "
+                    + "on: %.0f req/s; with both off: %.0f req/s (on is %.0f%% of off)%n",
+                    h1Loud, h1Quiet, 100 * h1Loud / h1Quiet);
             System.out.printf("h2c (h2load, 10 connections x 10 streams, %d s): direct %.0f req/s, "
                     + "through two sidecars %.0f req/s (%.0f%%)%n", seconds, h2Direct, h2Proxied, 100 * h2Proxied / h2Direct);
             b.exec(Map.of(), "nginx", "-c", conf.toString(), "-s", "quit");
+            f.exec(Map.of(), "nginx", "-c", fConf.toString(), "-s", "quit");
         }
     }
 
