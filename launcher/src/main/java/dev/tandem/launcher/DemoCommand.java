@@ -110,7 +110,8 @@ final class DemoCommand implements Callable<Integer> {
             mesh.exec(pod, Map.of(), install.script().toString(), "redirect", "apply").orThrow();
             Path sidecarLog = logs.resolve(service + "-sidecar.log");
             // The identity a pod's downward API would give, so that the metrics name the workloads.
-            var sidecar = Map.of("TANDEM_DRAIN_DURATION", "1s", "TANDEM_NAMESPACE", NAMESPACE,
+            var sidecar = Map.of("TANDEM_DRAIN_DURATION", "1s", "TANDEM_EXIT_ON_ZERO_ACTIVE_CONNECTIONS", "true",
+                    "TANDEM_NAMESPACE", NAMESPACE,
                     "TANDEM_POD_NAME", service + "-0", "TANDEM_WORKLOAD_NAME", service, "TANDEM_APP", service,
                     "TANDEM_VERSION", "v1");
             mesh.start(pod, sidecar, PROXY_UID, List.of(), sidecarLog, List.of(install.script().toString(), "proxy"));

@@ -87,7 +87,34 @@ public final class RouteTable {
         if (dns != null) {
             dns.keep(table.dnsHosts(), Duration.ofSeconds(2));
         }
+        table.buildKnownClusters();
         return table;
+    }
+
+    /**
+     * The clusters the configuration names outright, built now so that the admin API lists them before any request:
+     * each port of each ServiceEntry (except resolution NONE, whose endpoint is each request's destination), whole
+     * and per subset of its DestinationRule. Clusters a request names otherwise are built on first use.
+     */
+    private void buildKnownClusters() {
+        for (Entry entry : entries) {
+            if (entry.entry().resolution() == Resolution.NONE) {
+                continue;
+            }
+            for (String host : entry.hosts()) {
+                Entry owner = entryForHost(host);
+                if (host.startsWith("*") || owner == null || owner.entry().resolution() == Resolution.NONE) {
+                    continue;
+                }
+                DestinationRule rule = ruleFor(host);
+                for (ServicePort port : entry.entry().ports()) {
+                    cluster(host, null, port.number(), null);
+                    if (rule != null) {
+                        rule.subsets().forEach(subset -> cluster(host, subset.name(), port.number(), null));
+                    }
+                }
+            }
+        }
     }
 
     public TrafficConfig config() {

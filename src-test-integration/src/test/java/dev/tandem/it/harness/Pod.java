@@ -122,6 +122,8 @@ public final class Pod {
         var env = new HashMap<>(environment);
         env.putIfAbsent("TANDEM_JAVA_OPTS", "-Dio.netty.leakDetection.level=paranoid");
         env.putIfAbsent("TANDEM_DRAIN_DURATION", "2s");
+        // Istio's default waits out the whole drain; the scenarios stop sidecars often, so they leave when idle.
+        env.putIfAbsent("TANDEM_EXIT_ON_ZERO_ACTIVE_CONNECTIONS", "true");
         env.putIfAbsent("TANDEM_LOG_LEVEL", System.getProperty("tandem.sidecar.log.level", "info"));
         boolean tproxy = "TPROXY".equalsIgnoreCase(env.get("TANDEM_INBOUND_INTERCEPTION_MODE"));
         sidecarLog = logs.resolve(name() + "-sidecar-" + (++sidecarStarts) + ".log");
