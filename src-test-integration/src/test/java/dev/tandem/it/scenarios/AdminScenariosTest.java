@@ -227,7 +227,7 @@ class AdminScenariosTest {
 
     @Test
     void quitquitquitNeedsPostDrainsForTheDrainPeriodAndExitsZero() throws Exception {
-        sidecar(Map.of("TANDEM_DRAIN_DURATION", "2s"));
+        sidecar(Map.of("TANDEM_DRAIN_DURATION", "2s", "TANDEM_EXIT_ON_ZERO_ACTIVE_CONNECTIONS", "false"));
 
         assertThat(admin("get", "/quitquitquit")).isEqualTo("405 Method GET not allowed, POST required.");
         assertThat(app.sidecarRunning()).isTrue();
