@@ -3,29 +3,32 @@ package dev.tandem.core.telemetry;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.tandem.core.addr.Addresses;
 import dev.tandem.core.config.AccessLogFormat;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One line per HTTP request and per opaque TCP connection on standard output, with the fields of Istio's access log:
  * JSON (Istio's {@code accessLogEncoding: JSON} field names) or Istio's default text format. The event loops only
- * queue an entry; a thread of its own formats and writes them, so a slow reader of standard output never stalls
- * traffic. When the queue is full the entry is dropped and counted ({@code tandem_access_log_dropped_total}).
+ * queue an entry, lock-free and without waking anyone; a thread of its own looks at the queue every few
+ * milliseconds, formats and writes what is there, so a slow reader of standard output never stalls traffic. When the
+ * queue is full the entry is dropped and counted ({@code tandem_access_log_dropped_total}).
  */
 public final class AccessLog implements AutoCloseable {
 
@@ -35,18 +38,25 @@ public final class AccessLog implements AutoCloseable {
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
     private static final AccessLog OFF = new AccessLog(null, null, null);
 
-    /** What one line says; null fields are written as JSON null, or "-" in text. */
+    /**
+     * What one line says; null fields are written as JSON null, or "-" in text. Addresses are kept as the objects the
+     * proxy has (formatted by the writer's thread, not the event loop's): a socket address, or anything whose text is
+     * the address.
+     */
     public record Entry(long startMillis, String routeName, String method, String path, String protocol,
             int responseCode, String responseFlags, String responseCodeDetails, long bytesReceived, long bytesSent,
             long durationMillis, long upstreamServiceMillis, String forwardedFor, String userAgent, String requestId,
-            String authority, String upstreamHost, String upstreamCluster, String upstreamLocalAddress,
-            String downstreamLocalAddress, String downstreamRemoteAddress, String requestedServerName,
+            String authority, Object upstreamHost, String upstreamCluster, Object upstreamLocalAddress,
+            Object downstreamLocalAddress, Object downstreamRemoteAddress, String requestedServerName,
             String upstreamTransportFailureReason) {
     }
 
     private final AccessLogFormat format;
     private final ProxyMetrics metrics;
-    private final BlockingQueue<Entry> queue;
+    private static final long IDLE_PARK_NANOS = 5_000_000;
+
+    private final ConcurrentLinkedQueue<Entry> queue;
+    private final AtomicInteger queued = new AtomicInteger();
     private final Thread writer;
     private volatile boolean closing;
 
@@ -58,7 +68,7 @@ public final class AccessLog implements AutoCloseable {
             writer = null;
             return;
         }
-        queue = new ArrayBlockingQueue<>(QUEUE);
+        queue = new ConcurrentLinkedQueue<>();
         writer = new Thread(() -> drain(out), "tandem-access-log");
         writer.setDaemon(true);
         writer.start();
@@ -83,9 +93,12 @@ public final class AccessLog implements AutoCloseable {
         if (queue == null) {
             return;
         }
-        if (!queue.offer(entry)) {
+        if (queued.incrementAndGet() > QUEUE) {
+            queued.decrementAndGet();
             metrics.accessLogDropped();
+            return;
         }
+        queue.offer(entry);
     }
 
     private void drain(OutputStream stdout) {
@@ -93,40 +106,44 @@ public final class AccessLog implements AutoCloseable {
         // Flushed, never closed: standard output outlives the log.
         OutputStream out = new BufferedOutputStream(stdout, 64 * 1024);
         try {
-            JsonFactory json = new JsonFactory();
+            // One generator for the life of the log: each entry is a root value, and a root value ends its line.
+            JsonGenerator json = new JsonFactory().createGenerator(out, JsonEncoding.UTF8).setRootValueSeparator(null);
+            json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
             while (true) {
-                Entry first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
+                for (Entry next; batch.size() < 256 && (next = queue.poll()) != null; ) {
+                    batch.add(next);
+                }
+                if (batch.isEmpty()) {
                     if (closing) {
                         break;
                     }
+                    LockSupport.parkNanos(IDLE_PARK_NANOS);
                     continue;
                 }
-                batch.add(first);
-                queue.drainTo(batch, 255);
+                queued.addAndGet(-batch.size());
                 for (Entry entry : batch) {
                     if (format == AccessLogFormat.JSON) {
-                        writeJson(json, out, entry);
+                        writeJson(json, entry);
                     } else {
                         out.write(text(entry).getBytes(StandardCharsets.UTF_8));
                     }
                 }
                 batch.clear();
                 if (queue.isEmpty()) {
+                    json.flush();
                     out.flush();
                 }
             }
+            json.flush();
             out.flush();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         } catch (IOException e) {
             log.warn("access log: standard output failed ({}); no more lines are written", e.toString());
         }
     }
 
-    private static void writeJson(JsonFactory json, OutputStream out, Entry e) throws IOException {
-        try (JsonGenerator g = json.createGenerator(out, JsonEncoding.UTF8)) {
-            g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+    private static void writeJson(JsonGenerator g, Entry e) throws IOException {
+        {
+            // (a block of its own: the fields in Istio's order)
             g.writeStartObject();
             g.writeStringField("start_time", START_TIME.format(Instant.ofEpochMilli(e.startMillis())));
             string(g, "route_name", e.routeName());
@@ -150,15 +167,15 @@ public final class AccessLog implements AutoCloseable {
             string(g, "user_agent", e.userAgent());
             string(g, "request_id", e.requestId());
             string(g, "authority", e.authority());
-            string(g, "upstream_host", e.upstreamHost());
+            string(g, "upstream_host", address(e.upstreamHost()));
             string(g, "upstream_cluster", e.upstreamCluster());
-            string(g, "upstream_local_address", e.upstreamLocalAddress());
-            string(g, "downstream_local_address", e.downstreamLocalAddress());
-            string(g, "downstream_remote_address", e.downstreamRemoteAddress());
+            string(g, "upstream_local_address", address(e.upstreamLocalAddress()));
+            string(g, "downstream_local_address", address(e.downstreamLocalAddress()));
+            string(g, "downstream_remote_address", address(e.downstreamRemoteAddress()));
             string(g, "requested_server_name", e.requestedServerName());
             g.writeEndObject();
+            g.writeRaw('\n');
         }
-        out.write('\n');
     }
 
     private static void string(JsonGenerator g, String name, String value) throws IOException {
@@ -177,10 +194,19 @@ public final class AccessLog implements AutoCloseable {
                 + dash(e.upstreamTransportFailureReason()) + "\" " + e.bytesReceived() + " " + e.bytesSent() + " "
                 + e.durationMillis() + " " + (e.upstreamServiceMillis() >= 0 ? e.upstreamServiceMillis() : "-")
                 + " \"" + dash(e.forwardedFor()) + "\" \"" + dash(e.userAgent()) + "\" \"" + dash(e.requestId())
-                + "\" \"" + dash(e.authority()) + "\" \"" + dash(e.upstreamHost()) + "\" " + dash(e.upstreamCluster())
-                + " " + dash(e.upstreamLocalAddress()) + " " + dash(e.downstreamLocalAddress()) + " "
-                + dash(e.downstreamRemoteAddress()) + " " + dash(e.requestedServerName()) + " "
+                + "\" \"" + dash(e.authority()) + "\" \"" + dash(address(e.upstreamHost())) + "\" "
+                + dash(e.upstreamCluster()) + " " + dash(address(e.upstreamLocalAddress())) + " "
+                + dash(address(e.downstreamLocalAddress())) + " " + dash(address(e.downstreamRemoteAddress())) + " "
+                + dash(e.requestedServerName()) + " "
                 + dash(e.routeName()) + "\n";
+    }
+
+    /** An address as the log writes it: ip:port ([ip]:port for IPv6); null stays null. */
+    private static String address(Object value) {
+        if (value == null) {
+            return null;
+        }
+        return value instanceof InetSocketAddress inet ? Addresses.format(inet) : value.toString();
     }
 
     private static String dash(String value) {

@@ -2,10 +2,7 @@ package dev.tandem.core.telemetry;
 
 import dev.tandem.core.ConnectionContext;
 import dev.tandem.core.ResponseFlag;
-import dev.tandem.core.addr.Addresses;
 import dev.tandem.core.http.RequestContext;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.util.Set;
 
 /** Reports one direction's requests and connections to Istio's metrics and to the access log. */
@@ -44,8 +41,7 @@ final class DirectionReporter implements TrafficReporter {
             accessLog.log(new AccessLog.Entry(r.startEpochMillis(), r.routeName(), r.method(), r.path(), r.protocol(),
                     r.status(), r.flagsText(), details(r), r.bytesReceived(), r.bytesSent(), r.elapsedMillis(),
                     r.upstreamServiceMillis(), r.forwardedFor(), r.userAgent(), r.requestId(), r.authority(),
-                    r.upstream() == null ? null : r.upstream().toString(), r.cluster(), address(r.upstreamLocal()),
-                    c.origDst() == null ? null : c.origDst().toString(), c.client().toString(), c.sni(),
+                    r.upstream(), r.cluster(), r.upstreamLocal(), c.origDst(), c.client(), c.sni(),
                     r.flags().contains(ResponseFlag.UF) ? r.detail() : null));
         }
     }
@@ -128,13 +124,9 @@ final class DirectionReporter implements TrafficReporter {
         if (accessLog.enabled()) {
             accessLog.log(new AccessLog.Entry(c.startEpochMillis(), null, null, null, null, 0, flags,
                     c.flag() == null ? null : c.flag().meaning().replace(' ', '_'), c.bytesFromDownstream(),
-                    c.bytesFromUpstream(), c.elapsedMillis(), -1, null, null, null, null, address(c.upstreamHost()),
-                    c.cluster(), address(c.upstreamLocal()), c.origDst() == null ? null : c.origDst().toString(),
-                    c.client().toString(), c.sni(), c.flag() == ResponseFlag.UF ? c.failureDetail() : null));
+                    c.bytesFromUpstream(), c.elapsedMillis(), -1, null, null, null, null, c.upstreamHost(),
+                    c.cluster(), c.upstreamLocal(), c.origDst(), c.client(), c.sni(),
+                    c.flag() == ResponseFlag.UF ? c.failureDetail() : null));
         }
-    }
-
-    private static String address(SocketAddress address) {
-        return address instanceof InetSocketAddress inet ? Addresses.format(inet) : null;
     }
 }

@@ -31,6 +31,8 @@ public final class HttpRps {
     private static final int DIRECT_H1 = 9080;
     private static final int DIRECT_H2 = 9081;
 
+    private static final int ROUNDS = Integer.getInteger("rounds", 3);
+
     private HttpRps() {
     }
 
@@ -77,32 +79,52 @@ public final class HttpRps {
             // Warm the JIT of both sidecars before measuring.
             a.exec(Map.of(), "wrk", "-t1", "-c10", "-d3s", String.format(h1Path, PROXIED_H1));
             a.exec(Map.of(), "h2load", "-c10", "-m10", "-D3", String.format(h1Path, PROXIED_H2));
-            d.exec(Map.of(), "wrk", "-t1", "-c10", "-d3s", "-H", "Host: nginx", String.format(h1Path, PROXIED_H1));
+            d.exec(Map.of(), "wrk", "-t1", "-c10", "-d5s", "-H", "Host: nginx", String.format(h1Path, PROXIED_H1));
             String quietPath = "http://" + f.ipv4() + ":" + PROXIED_H1 + "/";
-            e.exec(Map.of(), "wrk", "-t1", "-c10", "-d3s", quietPath);
+            e.exec(Map.of(), "wrk", "-t1", "-c10", "-d5s", quietPath);
 
             a.exec(Map.of(), "wrk", "-t1", "-c10", "-d3s", String.format(h1Path, PROXIED_H1));
-            double h1Direct = wrk(c, String.format(h1Path, DIRECT_H1), seconds);
-            double h1Proxied = wrk(a, String.format(h1Path, PROXIED_H1), seconds);
-            double h1Routed = wrk(d, String.format(h1Path, PROXIED_H1), seconds, "-H", "Host: nginx");
-            double h1Quiet = wrk(e, quietPath, seconds);
-            double h1Loud = wrk(a, String.format(h1Path, PROXIED_H1), seconds);
+            // Rounds, each series once per round in a rotating order, and the median of each: the load generator,
+            // the sidecars and nginx share two cores, so a single run is at the mercy of whatever else runs.
+            Map<String, java.util.function.DoubleSupplier> series = new java.util.LinkedHashMap<>();
+            series.put("direct", () -> wrk(c, String.format(h1Path, DIRECT_H1), seconds));
+            series.put("proxied", () -> wrk(a, String.format(h1Path, PROXIED_H1), seconds));
+            series.put("routed", () -> wrk(d, String.format(h1Path, PROXIED_H1), seconds, "-H", "Host: nginx"));
+            series.put("quiet", () -> wrk(e, quietPath, seconds));
+            Map<String, List<Double>> results = new java.util.HashMap<>();
+            List<String> order = new java.util.ArrayList<>(series.keySet());
+            for (int round = 0; round < ROUNDS; round++) {
+                for (String name : order) {
+                    results.computeIfAbsent(name, k -> new java.util.ArrayList<>()).add(series.get(name).getAsDouble());
+                }
+                java.util.Collections.rotate(order, 1);
+            }
+            double h1Direct = median(results.get("direct"));
+            double h1Proxied = median(results.get("proxied"));
+            double h1Routed = median(results.get("routed"));
+            double h1Quiet = median(results.get("quiet"));
             double h2Direct = h2load(c, String.format(h1Path, DIRECT_H2), seconds);
             double h2Proxied = h2load(a, String.format(h1Path, PROXIED_H2), seconds);
 
-            System.out.printf("%nHTTP/1.1 keep-alive (wrk, 1 thread, 10 connections, %d s): direct %.0f req/s, "
+            System.out.printf("%nMedians of %d rounds; every run: %s%n", ROUNDS, results);
+            System.out.printf("HTTP/1.1 keep-alive (wrk, 1 thread, 10 connections, %d s): direct %.0f req/s, "
                     + "through two sidecars %.0f req/s (%.0f%%)%n", seconds, h1Direct, h1Proxied, 100 * h1Proxied / h1Direct);
             System.out.printf("HTTP/1.1 keep-alive through two sidecars, the client's with a ten-route VirtualService "
                     + "(the tenth matches): %.0f req/s (%.0f%% of the same with no configuration)%n",
                     h1Routed, 100 * h1Routed / h1Proxied);
             System.out.printf("HTTP/1.1 keep-alive through two sidecars with Istio's metrics and the JSON access log "
                     + "on: %.0f req/s; with both off: %.0f req/s (on is %.0f%% of off)%n",
-                    h1Loud, h1Quiet, 100 * h1Loud / h1Quiet);
+                    h1Proxied, h1Quiet, 100 * h1Proxied / h1Quiet);
             System.out.printf("h2c (h2load, 10 connections x 10 streams, %d s): direct %.0f req/s, "
                     + "through two sidecars %.0f req/s (%.0f%%)%n", seconds, h2Direct, h2Proxied, 100 * h2Proxied / h2Direct);
             b.exec(Map.of(), "nginx", "-c", conf.toString(), "-s", "quit");
             f.exec(Map.of(), "nginx", "-c", fConf.toString(), "-s", "quit");
         }
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        return sorted.get(sorted.size() / 2);
     }
 
     private static double wrk(Pod client, String url, int seconds, String... options) {
