@@ -93,6 +93,14 @@ cleanup() {
         docker image rm "$fetched_base" >/dev/null 2>&1 || true
     fi
     rm -rf "$logs"
+    left=$(docker ps -aq --filter "label=com.docker.compose.project=$project"; \
+        docker network ls -q --filter "label=com.docker.compose.project=$project"; \
+        docker volume ls -q --filter "label=com.docker.compose.project=$project")
+    if [ -n "$left" ]; then
+        say "left behind: $(tr '\n' ' ' <<<"$left")" >&2
+        rc=1
+    fi
+    say "took $SECONDS s"
     if [ "$rc" = 0 ]; then say "$passed passed, 0 failed"; else say "$passed passed, 1 failed" >&2; fi
     exit "$rc"
 }
@@ -114,6 +122,9 @@ if ! timeout 600 "${compose[@]}" build >"$logs/build.log" 2>&1; then
     tail -n 60 "$logs/build.log" >&2
     fail "building the images failed"
 fi
+for image in "${built_images[@]}"; do
+    say "image $image: $(( $(docker image inspect -f '{{.Size}}' "$image") / 1000000 )) MB"
+done
 say "starting the pods (holder, init, sidecar once init succeeded, application once the sidecar is healthy)"
 timeout 300 "${compose[@]}" up -d || fail "the pods did not come up"
 
@@ -125,8 +136,9 @@ answer=$(docker logs "$client" 2>/dev/null)
 echo "$answer"
 [ "$client_exit" = 0 ] || fail "the client exited $client_exit"
 
-# Every service must have been reached through its sidecar (peer 127.0.0.6), along the whole chain, with the
-# client's traceparent passed on unchanged (the sidecars relay TCP byte for byte).
+# Every service must have been delivered by its own sidecar (peer 127.0.0.6), along the whole chain, with the
+# client's traceparent passed on unchanged, and the x-request-id the frontend's sidecar made (the client sent none)
+# the same at every hop. That the calls also left through the callers' sidecars is checked on their metrics below.
 crossed_every_sidecar='
     .service == "frontend" and .peer == "127.0.0.6"
     and .upstream.service == "catalog" and .upstream.peer == "127.0.0.6"
@@ -134,7 +146,10 @@ crossed_every_sidecar='
     and (.upstream.upstream | has("upstream") | not)
     and (.headers.traceparent | startswith("00-"))
     and .upstream.headers.traceparent == .headers.traceparent
-    and .upstream.upstream.headers.traceparent == .headers.traceparent'
+    and .upstream.upstream.headers.traceparent == .headers.traceparent
+    and (.headers["x-request-id"] | test("^[0-9a-f-]{36}$"))
+    and .upstream.headers["x-request-id"] == .headers["x-request-id"]
+    and .upstream.upstream.headers["x-request-id"] == .headers["x-request-id"]'
 jq -e "$crossed_every_sidecar" <<<"$answer" >/dev/null \
     || fail "the client's answer did not cross every sidecar (want peer 127.0.0.6 at frontend, catalog and ratings)"
 ok "client -> frontend -> catalog -> ratings crossed every sidecar"
@@ -154,7 +169,29 @@ jq -e '.service == "frontend" and .peer == "127.0.0.6"
     || fail "the answer on 127.0.0.1:$port did not cross every sidecar: $published"
 ok "127.0.0.1:$port -> frontend -> catalog -> ratings crossed every sidecar"
 
-# --- check 3: SIGTERM reaches each sidecar's JVM, which drains and exits 0 -------------------------------------
+# --- check 3: each sidecar's own metrics count both calls: the callers' outbound (reporter=source) and every
+# callee's inbound (reporter=destination), each naming the workloads of both ends --------------------------------
+# istio_requests_total{reporter=...,source_workload=...,destination_workload=...,response_code="200"} of a sidecar,
+# scraped from inside its pod (port 15090 is the pod's own; the image has bash but no curl).
+requests_total() {   # pod reporter source destination
+    docker exec "$(container_of "$1-proxy")" bash -c '
+        exec 3<>/dev/tcp/127.0.0.1/15090
+        printf "GET /stats/prometheus HTTP/1.0\r\n\r\n" >&3
+        cat <&3' \
+        | grep "^istio_requests_total{" | grep "reporter=\"$2\"" | grep "source_workload=\"$3\"" \
+        | grep "destination_workload=\"$4\"" | grep 'response_code="200"' | awk '{ sum += $2 } END { print sum + 0 }'
+}
+for hop in "frontend source frontend catalog" "catalog destination frontend catalog" \
+           "catalog source catalog ratings" "ratings destination catalog ratings" \
+           "frontend destination unknown frontend"; do
+    read -r pod reporter from to <<<"$hop"
+    count=$(requests_total "$pod" "$reporter" "$from" "$to")
+    [ "${count%.*}" = 2 ] \
+        || fail "$pod's sidecar counted $count requests $from -> $to (reporter=$reporter), not the 2 calls made"
+done
+ok "the callers' and the callees' sidecars each counted both calls, naming both workloads"
+
+# --- check 4: SIGTERM reaches each sidecar's JVM, which drains and exits 0 -------------------------------------
 say "stopping the pods"
 timeout 120 "${compose[@]}" stop --timeout 20 >/dev/null 2>&1 || fail "stopping the pods failed"
 for pod in frontend catalog ratings; do

@@ -56,7 +56,7 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        String problem = Prerequisites.problem();
+        String problem = Prerequisites.problem(Install.current().script() + " demo" + (once ? " --once" : ""));
         if (problem != null) {
             err.println("tandem demo: " + problem);
             return 2;
@@ -66,7 +66,7 @@ final class DemoCommand implements Callable<Integer> {
         Path logs = Files.createTempDirectory("tandem-demo-");
         NamespaceMesh mesh = NamespaceMesh.create("tdemo");
         CountDownLatch stop = new CountDownLatch(1);
-        Thread cleanup = new Thread(() -> removeAll(mesh, logs), "demo-cleanup");
+        Thread cleanup = new Thread(() -> removeAll(mesh, logs, install), "demo-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             Map<String, NamespacePod> pods = layOut(mesh, install, logs, out);
@@ -91,7 +91,7 @@ final class DemoCommand implements Callable<Integer> {
             out.println("removing the demo mesh");
             return 0;
         } finally {
-            removeAll(mesh, logs);
+            removeAll(mesh, logs, install);
             Runtime.getRuntime().removeShutdownHook(cleanup);
         }
     }
@@ -271,8 +271,9 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private static void removeAll(NamespaceMesh mesh, Path logs) {
+    private static void removeAll(NamespaceMesh mesh, Path logs, Install install) {
         mesh.close();
+        install.removeStaged();
         try (var files = Files.walk(logs)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {

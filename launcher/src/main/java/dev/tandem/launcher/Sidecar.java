@@ -128,10 +128,11 @@ final class Sidecar {
     }
 
     /**
-     * Stops the proxy gently: readiness turns 503, the traffic listeners stop accepting, open connections are told to
-     * finish (HTTP/1 answers say Connection: close, HTTP/2 connections get GOAWAY) and have the drain period to do so,
-     * or only until none is left with TANDEM_EXIT_ON_ZERO_ACTIVE_CONNECTIONS; then what remains is closed. A second
-     * call while one drains does nothing.
+     * Stops the proxy gently, as Istio's sidecar does: readiness turns 503 and connections are told to finish (HTTP/1
+     * answers say Connection: close, HTTP/2 connections get GOAWAY), new ones too, for the listeners go on accepting
+     * (the pod's application may still be finishing its own calls). At the end of the drain period, or once no
+     * connection is left with TANDEM_EXIT_ON_ZERO_ACTIVE_CONNECTIONS, the listeners stop accepting and what remains is
+     * closed. A second call while one drains does nothing.
      */
     void drainAndStop(String reason) {
         if (!stopping.compareAndSet(false, true)) {
@@ -142,7 +143,6 @@ final class Sidecar {
         long start = System.nanoTime();
         readiness.draining();
         listeners.drain().start();
-        listeners.stopAccepting();
         long deadline = start + config.drainDuration().toNanos();
         while (System.nanoTime() < deadline
                 && !(config.exitOnZeroActiveConnections() && listeners.openConnections() == 0)) {
@@ -153,7 +153,8 @@ final class Sidecar {
                 break;
             }
         }
-        log.info("drain done after {} ms: {} connection(s) still open are closed now",
+        listeners.stopAccepting();
+        log.info("drain done after {} ms: the listeners stopped accepting; {} connection(s) still open are closed now",
                 (System.nanoTime() - start) / 1_000_000, listeners.openConnections());
         stop();
     }

@@ -7,14 +7,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
 import java.util.List;
 
 /**
  * Where {@code bin/tandem} and its jar are. The proxy runs as uid 1337, which must be able to read both; when the
  * checkout is not readable to it (say, under /root), both are staged, unchanged and in the same layout, in a temporary
- * directory that is.
+ * directory that is, and {@link #removeStaged()} deletes that copy again.
  */
-public record Install(Path root) {
+public record Install(Path root, boolean staged) {
+
+    public Install(Path root) {
+        this(root, false);
+    }
 
     static final String SCRIPT = "bin/tandem";
     static final String JAR = "launcher/target/tandem.jar";
@@ -61,9 +66,21 @@ public record Install(Path root) {
             Files.setPosixFilePermissions(staged.resolve(SCRIPT), PosixFilePermissions.fromString("rwxr-xr-x"));
             System.err.println("[tandem] " + root + " is not readable by uid " + uid + "; running a copy of "
                     + SCRIPT + " and its jar from " + staged);
-            return new Install(staged);
+            return new Install(staged, true);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Deletes the staged copy, if this install is one; the checkout itself is never touched. */
+    public void removeStaged() {
+        if (!staged) {
+            return;
+        }
+        try (var paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // already gone
         }
     }
 }

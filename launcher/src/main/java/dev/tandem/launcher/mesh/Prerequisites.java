@@ -26,8 +26,16 @@ public final class Prerequisites {
     private Prerequisites() {
     }
 
-    /** Null when pods can be laid out here; otherwise why not, with the command that would fix it. */
-    public static synchronized String problem() {
+    /**
+     * Null when pods can be laid out here; otherwise why not, with the command that would fix it.
+     *
+     * @param asRoot the command the user ran, to be run again as root when it was not
+     */
+    public static synchronized String problem(String asRoot) {
+        if (!isRoot()) {
+            return "this needs root (network namespaces, iptables, running the proxy as uid 1337); run it as root: sudo "
+                    + asRoot;
+        }
         if (!checked) {
             checked = true;
             problem = check();
@@ -36,9 +44,6 @@ public final class Prerequisites {
     }
 
     private static String check() {
-        if (!isRoot()) {
-            return "this needs root (network namespaces, iptables, running the proxy as uid 1337): run it as root, e.g. with sudo";
-        }
         List<String> missing = missingPackages();
         if (!missing.isEmpty() && Host.has("apt-get")) {
             System.err.println("[tandem] installing missing packages: " + String.join(" ", missing));
@@ -52,7 +57,8 @@ public final class Prerequisites {
             missing = missingPackages();
         }
         if (!missing.isEmpty()) {
-            return "missing packages " + missing + "; install them with: sudo apt-get install -y " + String.join(" ", missing);
+            String command = Host.has("apt-get") ? "apt-get install -y " : "your package manager, e.g. dnf install -y ";
+            return "missing packages " + missing + "; install them with " + command + String.join(" ", missing);
         }
         return null;
     }

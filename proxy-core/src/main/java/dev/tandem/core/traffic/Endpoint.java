@@ -21,6 +21,8 @@ public final class Endpoint {
     private int ejections;
     /** Compared as nanoTime values are, by difference; a new endpoint's is now, so it is not ejected. */
     private volatile long ejectedUntilNanos = System.nanoTime();
+    /** When this endpoint's outlier sweeps, one every {@code interval}, are counted from. */
+    private final long sweepOrigin = ejectedUntilNanos;
 
     Endpoint(InetSocketAddress address, Map<String, String> labels, int weight) {
         this.address = address;
@@ -83,10 +85,25 @@ public final class Endpoint {
                 || settings.consecutiveGateway() > 0 && consecutiveGatewayErrors >= settings.consecutiveGateway();
     }
 
-    /** Out of the pool for the base ejection time times the number of times it has been ejected. */
+    long sweepOrigin() {
+        return sweepOrigin;
+    }
+
+    /**
+     * Out of the pool as Envoy's outlier detector takes a host out: for the base ejection time times its ejection
+     * multiplier, and back at the first sweep (one every {@code interval}) after that. The multiplier grows by one
+     * with each ejection and shrinks by one with each sweep the endpoint spends back in the pool.
+     */
     synchronized void eject(OutlierSettings settings, long now) {
+        long interval = Math.max(1, settings.interval().toNanos());
+        if (ejections > 0 && !ejected(now)) {
+            long sweepsBack = (now - ejectedUntilNanos) / interval;
+            ejections = (int) Math.max(0, ejections - sweepsBack);
+        }
         ejections++;
-        ejectedUntilNanos = now + settings.baseEjectionTime().toNanos() * ejections;
+        long until = now + settings.baseEjectionTime().toNanos() * ejections;
+        long sweeps = Math.floorDiv(until - sweepOrigin + interval - 1, interval);
+        ejectedUntilNanos = sweepOrigin + sweeps * interval;
         consecutive5xx = 0;
         consecutiveGatewayErrors = 0;
     }

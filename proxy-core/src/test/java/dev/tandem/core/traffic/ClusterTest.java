@@ -34,7 +34,8 @@ class ClusterTest {
     }
 
     private static OutlierSettings outlier(int consecutive5xx, int consecutiveGateway, Duration baseEjection, int maxPercent) {
-        return new OutlierSettings(consecutive5xx, consecutiveGateway, Duration.ofSeconds(10), baseEjection, maxPercent);
+        // A sweep every millisecond: an ejected endpoint is back right at its ejection time.
+        return new OutlierSettings(consecutive5xx, consecutiveGateway, Duration.ofMillis(1), baseEjection, maxPercent);
     }
 
     private static Map<Endpoint, Integer> picks(Cluster cluster, int times) {
@@ -361,7 +362,7 @@ class ClusterTest {
         }
 
         @Test
-        void anEjectedEndpointComesBackAfterItsTimeAndTwiceAsLongAfterASecondEjection() throws InterruptedException {
+        void anEjectedEndpointComesBackAfterItsTime() throws InterruptedException {
             Duration base = Duration.ofMillis(200);
             Cluster cluster = cluster(List.of(a, b), outlier(1, 0, base, 100));
 
@@ -370,14 +371,41 @@ class ClusterTest {
             Thread.sleep(base.toMillis() + 50);
             assertThat(ejectedNow(a)).isFalse();
             assertThat(picks(cluster, 20)).containsKeys(a, b);
+        }
 
-            long before = System.nanoTime();
-            cluster.report(a, 503);
-            long after = System.nanoTime();
-            assertThat(a.ejections()).isEqualTo(2);
-            long margin = Duration.ofMillis(50).toNanos();
-            assertThat(a.ejected(after + 2 * base.toNanos() - margin)).as("still out before twice the base time").isTrue();
-            assertThat(a.ejected(before + 2 * base.toNanos() + margin)).isFalse();
+        @Test
+        void anEjectedEndpointIsBackAtTheFirstSweepAfterItsEjectionTime() {
+            var settings = new OutlierSettings(1, 0, Duration.ofSeconds(10), Duration.ofSeconds(25), 100);
+            long origin = a.sweepOrigin();
+
+            a.eject(settings, origin + seconds(3));
+
+            assertThat(a.ejected(origin + seconds(28))).as("out for the base time").isTrue();
+            assertThat(a.ejected(origin + seconds(30) - 1)).as("until the sweep at 30 s").isTrue();
+            assertThat(a.ejected(origin + seconds(30))).isFalse();
+        }
+
+        @Test
+        void eachEjectionLastsLongerAndEachSweepBackInShortensTheNextOne() {
+            var settings = new OutlierSettings(1, 0, Duration.ofSeconds(10), Duration.ofSeconds(30), 100);
+            long origin = a.sweepOrigin();
+
+            a.eject(settings, origin);
+            assertThat(a.ejected(origin + seconds(30))).isFalse();
+
+            a.eject(settings, origin + seconds(35));
+            assertThat(a.ejections()).as("back for less than a sweep: the multiplier stays").isEqualTo(2);
+            assertThat(a.ejected(origin + seconds(100) - 1)).as("twice the base time, to the next sweep").isTrue();
+            assertThat(a.ejected(origin + seconds(100))).isFalse();
+
+            a.eject(settings, origin + seconds(135));
+            assertThat(a.ejections()).as("three sweeps back in took the multiplier from 2 to 0, then 1").isEqualTo(1);
+            assertThat(a.ejected(origin + seconds(170) - 1)).isTrue();
+            assertThat(a.ejected(origin + seconds(170))).isFalse();
+        }
+
+        private static long seconds(long s) {
+            return Duration.ofSeconds(s).toNanos();
         }
 
         @Test

@@ -33,12 +33,15 @@ public final class HttpRps {
 
     private static final int ROUNDS = Integer.getInteger("rounds", 3);
 
+    private static final String COMMAND = "java -cp src-test-integration/target/test-classes:"
+            + "proxy-core/target/test-classes:launcher/target/tandem.jar dev.tandem.it.bench.HttpRps";
+
     private HttpRps() {
     }
 
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
-        String problem = Prerequisites.problem();
+        String problem = Prerequisites.problem(COMMAND);
         if (problem != null) {
             System.err.println("cannot run: " + problem);
             System.exit(2);

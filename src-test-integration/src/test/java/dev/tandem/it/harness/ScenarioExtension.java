@@ -13,7 +13,7 @@ public final class ScenarioExtension implements BeforeAllCallback {
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        String problem = Prerequisites.problem();
+        String problem = Prerequisites.problem("mvn -B verify");
         if (problem == null) {
             return;
         }

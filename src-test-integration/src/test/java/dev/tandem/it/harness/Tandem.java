@@ -30,6 +30,8 @@ public final class Tandem {
     public static synchronized Path bin() {
         if (install == null) {
             install = new Install(root()).readableBy(1337);
+            Install made = install;
+            Runtime.getRuntime().addShutdownHook(new Thread(made::removeStaged, "remove-staged-tandem"));
         }
         return install.script();
     }

@@ -15,11 +15,14 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class TwoPods {
 
+    private static final String COMMAND = "java -cp src-test-integration/target/test-classes:"
+            + "proxy-core/target/test-classes:launcher/target/tandem.jar dev.tandem.it.harness.TwoPods";
+
     private TwoPods() {
     }
 
     public static void main(String[] args) throws Exception {
-        String problem = Prerequisites.problem();
+        String problem = Prerequisites.problem(COMMAND);
         if (problem != null) {
             System.err.println("cannot lay out pods: " + problem);
             System.exit(2);

@@ -6,20 +6,36 @@ import dev.tandem.it.harness.ScenarioExtension;
 import dev.tandem.it.harness.Tandem;
 import dev.tandem.launcher.mesh.Host;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code bin/tandem demo}, run as the README says, as a user would watch it. */
 @ExtendWith(ScenarioExtension.class)
 class DemoScenarioTest {
 
     @Test
-    void theDemoShowsEveryHopCrossingTheSidecarsAndRemovesEverythingItMade() {
-        Host.Result demo = Host.run(List.of(Tandem.root().resolve("bin/tandem").toString(), "demo", "--once"));
+    void theDemoShowsEveryHopCrossingTheSidecarsAndRemovesEverythingItMade(@TempDir Path home) throws IOException {
+        // As on a fresh machine where the checkout is under /root: uid 1337 cannot read it, so the demo stages a copy.
+        Path checkout = Files.createDirectories(home.resolve("root-only"));
+        Files.setPosixFilePermissions(checkout, PosixFilePermissions.fromString("rwx------"));
+        for (String file : List.of("bin/tandem", "launcher/target/tandem.jar")) {
+            Files.createDirectories(checkout.resolve(file).getParent());
+            Files.copy(Tandem.root().resolve(file), checkout.resolve(file), StandardCopyOption.COPY_ATTRIBUTES);
+        }
+
+        Host.Result demo = Host.run(List.of(checkout.resolve("bin/tandem").toString(), "demo", "--once"));
 
         assertThat(demo.exitCode()).as(demo.stdout() + demo.stderr()).isZero();
         assertThat(demo.stdout())
@@ -28,8 +44,27 @@ class DemoScenarioTest {
                 .contains("frontend outbound 1, inbound 1", "catalog  outbound 1, inbound 1", "ratings  outbound 0, inbound 1")
                 .doesNotContain("NOT through a sidecar");
         assertThat(demo.stdout().lines().filter(l -> l.contains("saw peer 127.0.0.6"))).hasSize(3);
+        assertThat(demo.stdout()).containsPattern("(?m)x-request-id at every hop: [0-9a-f-]{36}$");
         System.out.println("[figures] demo: " + demo.stdout().lines().filter(l -> l.contains("answered in"))
                 .findFirst().orElse("?"));
+
+        assertThat(demoNamespaces()).isEmpty();
+        List<Path> made = Pattern.compile("/tmp/tandem-[A-Za-z0-9-]+").matcher(demo.stdout() + demo.stderr())
+                .results().map(m -> Path.of(m.group())).distinct().toList();
+        assertThat(demo.stderr()).as("the demo said it staged a copy").contains("running a copy");
+        assertThat(made).as("the staged copy and the logs, named in the output").hasSizeGreaterThanOrEqualTo(2);
+        assertThat(made).as("left behind").noneMatch(Files::exists);
+        assertThat(processesHolding(made)).as("processes left behind").isEmpty();
+    }
+
+    @Test
+    void withoutRootTheDemoStopsWithTheCommandToRunAndMakesNothing() {
+        Path bin = Tandem.bin();
+        Host.Result demo = Host.run(List.of("setpriv", "--reuid=1337", "--regid=1337", "--clear-groups",
+                bin.toString(), "demo", "--once"));
+
+        assertThat(demo.exitCode()).as(demo.stdout() + demo.stderr()).isEqualTo(2);
+        assertThat(demo.stderr()).contains("needs root").contains("sudo " + bin + " demo --once");
         assertThat(demoNamespaces()).isEmpty();
     }
 
@@ -53,6 +88,30 @@ class DemoScenarioTest {
             assertThat(demoNamespaces()).isEmpty();
         } finally {
             demo.destroyForcibly();
+        }
+    }
+
+    /** Processes with a file open, or running, under any of {@code dirs}. */
+    private static List<String> processesHolding(List<Path> dirs) throws IOException {
+        try (var procs = Files.list(Path.of("/proc"))) {
+            return procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
+                    .filter(p -> holdsAny(p, dirs)).map(p -> p.getFileName().toString()).toList();
+        }
+    }
+
+    private static boolean holdsAny(Path proc, List<Path> dirs) {
+        try (var fds = Files.list(proc.resolve("fd"))) {
+            return fds.map(DemoScenarioTest::target).anyMatch(t -> dirs.stream().anyMatch(d -> t.startsWith(d.toString())));
+        } catch (IOException | UncheckedIOException e) {
+            return false; // gone, or not ours to read
+        }
+    }
+
+    private static String target(Path link) {
+        try {
+            return Files.readSymbolicLink(link).toString();
+        } catch (IOException e) {
+            return "";
         }
     }
 
