@@ -258,6 +258,11 @@ final class Node {
         unimplemented.addAll(List.of(names));
     }
 
+    /** A field read and implemented only in part: named, with what is left out, in the load warning. */
+    void implementedInPart(String name, String leftOut) {
+        problems.implementedInPart(document + ": " + at(name) + " " + leftOut);
+    }
+
     /** Names every field that was not read: an error unless Istio has it and Tandem merely does not implement it. */
     void finish() {
         json.fieldNames().forEachRemaining(name -> {

@@ -7,12 +7,14 @@ import java.util.Set;
 
 /**
  * What was wrong with a configuration file, and what in it Tandem does not implement. Errors refuse the whole file;
- * unimplemented fields are named together in one warning and otherwise ignored.
+ * unimplemented fields are named together in one warning and otherwise ignored, and fields implemented in part in
+ * another.
  */
 final class Problems {
 
     private final List<String> errors = new ArrayList<>();
     private final Set<String> unimplemented = new LinkedHashSet<>();
+    private final Set<String> implementedInPart = new LinkedHashSet<>();
 
     void error(String where, String reason) {
         errors.add(where + ": " + reason);
@@ -20,6 +22,14 @@ final class Problems {
 
     void unimplemented(String where) {
         unimplemented.add(where);
+    }
+
+    void implementedInPart(String where) {
+        implementedInPart.add(where);
+    }
+
+    List<String> implementedInPart() {
+        return List.copyOf(implementedInPart);
     }
 
     List<String> errors() {

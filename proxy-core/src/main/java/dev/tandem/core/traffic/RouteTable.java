@@ -85,7 +85,7 @@ public final class RouteTable {
     public static RouteTable build(TrafficConfig config, Identity identity, EndpointRegistry registry, DnsCache dns) {
         RouteTable table = new RouteTable(config, identity, registry, dns);
         if (dns != null) {
-            dns.keep(table.dnsHosts(), Duration.ofSeconds(2));
+            dns.keep(table.dnsHosts(), Duration.ofMillis(500)); // a reload still applies within a second
         }
         table.buildKnownClusters();
         return table;

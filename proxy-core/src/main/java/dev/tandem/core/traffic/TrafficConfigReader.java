@@ -107,7 +107,8 @@ public final class TrafficConfigReader {
         if (!problems.errors().isEmpty()) {
             throw new TrafficConfigException(file, problems.errors());
         }
-        return new TrafficConfig(List.copyOf(entries), List.copyOf(services), List.copyOf(rules), problems.unimplemented());
+        return new TrafficConfig(List.copyOf(entries), List.copyOf(services), List.copyOf(rules), problems.unimplemented(),
+                problems.implementedInPart());
     }
 
     private void readDocument(JsonNode document, int index, Problems problems, List<ServiceEntry> entries,
@@ -376,6 +377,7 @@ public final class TrafficConfigReader {
         Node mn = route.object("mirror");
         if (mn != null) {
             mirror = destination(mn);
+            route.implementedInPart("mirror", "(not for HTTP/2 requests, nor HTTP/1 request bodies over 64 KiB)");
         }
         Double mirrorPercent = route.percent("mirrorPercentage");
         HeaderOps[] headers = headers(route);

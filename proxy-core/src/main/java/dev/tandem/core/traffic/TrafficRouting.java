@@ -159,6 +159,10 @@ public final class TrafficRouting implements AutoCloseable {
             log.warn("traffic configuration {}: not implemented by Tandem, so ignored: {}", file,
                     String.join(", ", config.unimplemented()));
         }
+        if (!config.implementedInPart().isEmpty()) {
+            log.warn("traffic configuration {}: implemented in part by Tandem: {}", file,
+                    String.join(", ", config.implementedInPart()));
+        }
     }
 
     @Override

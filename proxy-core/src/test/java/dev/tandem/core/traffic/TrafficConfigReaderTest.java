@@ -295,6 +295,8 @@ class TrafficConfigReaderTest {
             assertThat(canary.fault()).isEqualTo(new Fault(Duration.ofSeconds(2), 12.5, 503, 0.5));
             assertThat(canary.mirror()).isEqualTo(new Destination("reviews-shadow", null, 9081));
             assertThat(canary.mirrorPercent()).isEqualTo(25.0);
+            assertThat(config().implementedInPart()).as("named in the load warning").anyMatch(w -> w.endsWith(
+                    "spec.http[0].mirror (not for HTTP/2 requests, nor HTTP/1 request bodies over 64 KiB)"));
             assertThat(canary.redirect()).isNull();
             assertThat(canary.rewrite()).isNull();
         }

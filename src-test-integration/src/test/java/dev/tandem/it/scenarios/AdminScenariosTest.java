@@ -204,9 +204,10 @@ class AdminScenariosTest {
     void onSigtermTheRequestInFlightCompletesKeepAliveAndNewConnectionsAreToldToCloseAndItExitsOnceNoneIsLeft()
             throws Exception {
         sidecar(Map.of("TANDEM_DRAIN_DURATION", "20s", "TANDEM_EXIT_ON_ZERO_ACTIVE_CONNECTIONS", "true"));
-        String slow = app.app("async mesh-get " + SERVICE + " " + HTTP + " backend /delay/1500");
-        String keepAlive = app.app("async http1-two " + SERVICE + " " + HTTP + " / 1000");
-        Thread.sleep(400);
+        // SIGTERM comes while the slow request is in flight and between the keep-alive connection's two requests.
+        String slow = app.app("async mesh-get " + SERVICE + " " + HTTP + " backend /delay/4000");
+        String keepAlive = app.app("async http1-two " + SERVICE + " " + HTTP + " / 3000");
+        Thread.sleep(1500);
 
         long signalled = System.nanoTime();
         app.sidecar().destroy();

@@ -63,6 +63,9 @@ class TrafficScenariosTest {
         env.put("TANDEM_NAMESPACE", "shop");
         env.put("TANDEM_APP", "web");
         env.put("TANDEM_VERSION", "v1");
+        // Long enough that a server-first TCP call would stall visibly if a ServiceEntry's TCP port were not relayed
+        // at once, without detection.
+        env.put("TANDEM_DETECTION_TIMEOUT", "10s");
         web.startSidecar(env);
         for (Pod pod : List.of(v1, v2)) {
             pod.applyRules(Map.of());
@@ -187,6 +190,11 @@ class TrafficScenariosTest {
     private static Map<String, String> load(String path, int n, int concurrency, String... headers) {
         return Pod.fields(web.app("mesh-load " + REVIEWS + " " + HTTP + " reviews " + path + " " + n + " " + concurrency
                 + " " + String.join(" ", headers)));
+    }
+
+    /** The web sidecar's access log lines (JSON) of requests for {@code path}. */
+    private static List<String> accessLog(String path) {
+        return web.sidecarLog().lines().filter(l -> l.contains("\"path\":\"" + path)).toList();
     }
 
     /** How many of the requests counted in a {@code name:n,...} field were {@code key}. */
@@ -346,6 +354,8 @@ class TrafficScenariosTest {
 
         assertThat(answer).containsEntry("status", "503").containsEntry("name", "bad").containsEntry("attempt", "3");
         assertThat(served(bad) - before).as("the first attempt and two retries").isEqualTo(3);
+        assertThat(accessLog("/exhausted")).as("the access log flags retries exhausted")
+                .singleElement().satisfies(line -> assertThat(line).contains("\"response_flags\":\"URX\""));
     }
 
     @Test
@@ -393,6 +403,8 @@ class TrafficScenariosTest {
         assertThat(served(v1) - before).as("aborted requests never reach the endpoint")
                 .isEqualTo(200 + count(aborted.get("statuses"), "200"));
         assertThat(count(aborted.get("flags"), "FI")).isEqualTo(count(aborted.get("statuses"), "418"));
+        assertThat(accessLog("/fault-delay").stream().filter(l -> l.contains("\"response_flags\":\"DI\"")).count())
+                .as("delayed requests flagged DI in the access log").isEqualTo(Integer.parseInt(delayed.get("slow")));
     }
 
     @Test
@@ -463,7 +475,7 @@ class TrafficScenariosTest {
         long badBefore = served(bad);
         Map<String, String> ejected = load("/outlier", 40, 1);
         long badWhileEjected = served(bad) - badBefore;
-        sleep(3_500);
+        sleep(4_200); // the ejection time, and up to one interval more: ejected endpoints come back at a sweep
         long badAfter = served(bad);
         Map<String, String> returned = load("/outlier", 20, 1);
 
@@ -474,6 +486,22 @@ class TrafficScenariosTest {
         assertThat(count(returned.get("statuses"), "503")).isPositive();
     }
 
+    @Test
+    void aSubsetWhoseEveryEndpointIsEjectedAnswers503NoHealthyUpstream() {
+        apply(services(subsets("""
+                outlierDetection: {consecutive5xxErrors: 2, interval: 1s, baseEjectionTime: 1s, maxEjectionPercent: 100}""")
+                + virtualService("""
+                - route: [{destination: {host: reviews, subset: bad}}]
+                """)));
+
+        Map<String, String> failing = load("/no-healthy", 2, 1);
+        Map<String, String> none = get("/no-healthy");
+        sleep(2_100); // back in the pool before the next test
+
+        assertThat(failing.get("statuses")).isEqualTo("503:2");
+        assertThat(none).containsEntry("status", "503").containsEntry("flag", "UH");
+    }
+
     // --- Service discovery and TCP
 
     @Test
@@ -482,8 +510,9 @@ class TrafficScenariosTest {
         Map<String, String> before = Pod.fields(web.app("mesh-get " + RATINGS + " " + HTTP + " ratings.example.org /dns"));
 
         dns.app("dns-set 53 ratings.example.org " + v2.ipv4());
+        long changed = System.nanoTime();
         Map<String, String> after = Map.of();
-        long deadline = System.nanoTime() + 8_000_000_000L;
+        long deadline = changed + 8_000_000_000L;
         while (System.nanoTime() < deadline) {
             after = Pod.fields(web.app("mesh-get " + RATINGS + " " + HTTP + " ratings.example.org /dns"));
             if ("v2".equals(after.get("name"))) {
@@ -491,10 +520,12 @@ class TrafficScenariosTest {
             }
             sleep(200);
         }
+        long followedMs = (System.nanoTime() - changed) / 1_000_000;
         dns.app("dns-set 53 ratings.example.org " + v1.ipv4());
 
         assertThat(before).containsEntry("status", "200").containsEntry("name", "v1");
-        assertThat(after).as("within a few TTLs of one second").containsEntry("name", "v2");
+        assertThat(after).containsEntry("name", "v2");
+        assertThat(followedMs).as("followed the new answer within a few TTLs of one second").isLessThan(3_500);
     }
 
     @Test
@@ -521,8 +552,11 @@ class TrafficScenariosTest {
                     - {destination: {host: db, subset: v2}, weight: 30}
                 """));
 
+        long began = System.nanoTime();
         String names = Pod.fields(web.app("names " + DB + " " + TCP + " 300")).get("names");
+        long tookMs = (System.nanoTime() - began) / 1_000_000;
 
+        assertThat(tookMs).as("300 server-first connections, none waiting for protocol detection").isLessThan(8_000);
         assertThat(count(names, "v1") + count(names, "v2")).isEqualTo(300);
         assertThat(count(names, "v1")).isBetween(180, 240);
     }
