@@ -5,6 +5,7 @@ import dev.tandem.core.config.HttpLimits;
 import dev.tandem.core.connect.UpstreamConnector;
 import dev.tandem.core.connect.UpstreamTarget;
 import dev.tandem.core.relay.IdleTimeoutHandler;
+import dev.tandem.core.traffic.Cluster;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -27,8 +28,11 @@ import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * HTTP/2 connections to upstream endpoints (h2c with prior knowledge), per event loop. Requests become streams on a
- * shared connection; a new connection is opened only when every open one is full or going away.
+ * HTTP/2 connections to upstream endpoints (h2c with prior knowledge), per event loop and cluster. Requests become
+ * streams on a shared connection; a new connection is opened only when every open one is full or going away. A
+ * cluster's connection pool settings apply as Envoy applies them: {@code maxConnections} bounds the connections (a
+ * pool with none to the endpoint may always open one), {@code maxRequestsPerConnection} sends a connection away
+ * after that many streams, and {@code idleTimeout} closes one without streams.
  */
 public final class Http2Pool {
 
@@ -38,9 +42,16 @@ public final class Http2Pool {
     private final UpstreamConnector connector;
     private final HttpLimits limits;
     private final Duration idleTimeout;
-    private final Map<UpstreamTarget, List<Connection>> connections = new HashMap<>();
+    private final Map<Key, List<Connection>> connections = new HashMap<>();
     /** Connections being opened: streams asked for meanwhile wait for them rather than each opening its own. */
-    private final Map<UpstreamTarget, Promise<Connection>> connecting = new HashMap<>();
+    private final Map<Key, Promise<Connection>> connecting = new HashMap<>();
+
+    /** Connections of one cluster (by name, so a reloaded cluster's pool carries on) to one endpoint. */
+    private record Key(String cluster, UpstreamTarget target) {
+        static Key of(Cluster cluster, UpstreamTarget target) {
+            return new Key(cluster == null ? null : cluster.name(), target);
+        }
+    }
 
     public Http2Pool(UpstreamConnector connector, HttpLimits limits, Duration idleTimeout) {
         this.connector = connector;
@@ -48,36 +59,63 @@ public final class Http2Pool {
         this.idleTimeout = idleTimeout;
     }
 
-    /** Opens a stream to the target, its frames handled by {@code handler}. */
-    Future<Http2StreamChannel> openStream(Channel downstream, UpstreamTarget target, ChannelHandler handler) {
+    /**
+     * Opens a stream to the target, its frames handled by {@code handler}; fails with {@link Overflow} when the
+     * cluster has no room for the connection it would need.
+     */
+    Future<Http2StreamChannel> openStream(Channel downstream, UpstreamTarget target, Cluster cluster,
+            ChannelHandler handler) {
         Promise<Http2StreamChannel> promise = downstream.eventLoop().newPromise();
-        for (Connection c : connections.getOrDefault(target, List.of())) {
-            if (c.canOpenStream()) {
-                return c.open(handler, promise);
-            }
-        }
-        connection(downstream, target).addListener((Future<Connection> ready) -> {
-            if (ready.isSuccess()) {
-                ready.getNow().open(handler, promise);
-            } else {
-                promise.setFailure(ready.cause());
-            }
-        });
+        openStream(downstream, Key.of(cluster, target), target, cluster, handler, promise);
         return promise;
     }
 
-    private Future<Connection> connection(Channel downstream, UpstreamTarget target) {
-        Promise<Connection> pending = connecting.get(target);
+    private void openStream(Channel downstream, Key key, UpstreamTarget target, Cluster cluster, ChannelHandler handler,
+            Promise<Http2StreamChannel> promise) {
+        List<Connection> open = connections.getOrDefault(key, List.of());
+        for (Connection c : open) {
+            if (c.cluster == cluster && c.canOpenStream()) {
+                c.open(handler, promise);
+                return;
+            }
+        }
+        connection(downstream, key, target, cluster, !open.isEmpty()).addListener((Future<Connection> ready) -> {
+            if (!ready.isSuccess()) {
+                promise.setFailure(ready.cause());
+            } else if (ready.getNow().canOpenStream()) {
+                ready.getNow().open(handler, promise);
+            } else if (ready.getNow().channel.isActive()) {
+                // Those who waited for it took its streams already: on to another.
+                openStream(downstream, key, target, cluster, handler, promise);
+            } else {
+                promise.setFailure(new java.io.IOException("the connection to " + target + " closed at once"));
+            }
+        });
+    }
+
+    private Future<Connection> connection(Channel downstream, Key key, UpstreamTarget target, Cluster cluster,
+            boolean haveOne) {
+        Promise<Connection> pending = connecting.get(key);
         if (pending != null) {
             return pending;
         }
+        if (cluster != null && !cluster.admitConnection()) {
+            if (haveOne) {
+                return downstream.eventLoop().newFailedFuture(new Overflow("cluster " + cluster + " has "
+                        + cluster.connections() + " connections, its limit, and those to " + target + " are full"));
+            }
+            cluster.forceConnection();
+        }
         Promise<Connection> opened = downstream.eventLoop().newPromise();
-        connecting.put(target, opened);
+        connecting.put(key, opened);
         connector.connect(downstream, target).addListener((ChannelFutureListener) connected -> {
-            connecting.remove(target);
+            connecting.remove(key);
             if (connected.isSuccess()) {
-                opened.setSuccess(install(connected.channel(), target));
+                opened.setSuccess(install(connected.channel(), key, cluster));
             } else {
+                if (cluster != null) {
+                    cluster.connectionClosed();
+                }
                 opened.setFailure(connected.cause());
             }
         });
@@ -88,43 +126,77 @@ public final class Http2Pool {
         return OPEN.sum();
     }
 
-    private Connection install(Channel channel, UpstreamTarget target) {
+    private Connection install(Channel channel, Key key, Cluster cluster) {
         OPEN.increment();
-        channel.closeFuture().addListener(closed -> OPEN.decrement());
+        channel.closeFuture().addListener(closed -> {
+            OPEN.decrement();
+            if (cluster != null) {
+                cluster.connectionClosed();
+            }
+        });
         Http2FrameCodec codec = Http2FrameCodecBuilder.forClient()
                 .initialSettings(Http2Windows.settings(limits).pushEnabled(false))
                 .encoderEnforceMaxConcurrentStreams(true)
                 .validateHeaders(true)
                 .build();
-        Connection connection = new Connection(channel, target, codec);
-        IdleTimeoutHandler.addTo(channel.pipeline(), idleTimeout);
+        Connection connection = new Connection(channel, key, cluster, codec);
+        Duration idleFor = cluster != null && cluster.limits().idleTimeout() != null
+                ? cluster.limits().idleTimeout() : idleTimeout;
+        IdleTimeoutHandler.addTo(channel.pipeline(), idleFor);
         channel.pipeline().addLast(HandlerNames.H2_CODEC, codec);
         channel.pipeline().addLast(HandlerNames.H2_MULTIPLEX, new Http2MultiplexHandler(new RefusePushes()));
         channel.pipeline().addLast("h2-upstream", connection);
         channel.config().setAutoRead(true);
-        connections.computeIfAbsent(target, t -> new ArrayList<>()).add(connection);
+        connections.computeIfAbsent(key, k -> new ArrayList<>()).add(connection);
         return connection;
     }
 
     /** One upstream HTTP/2 connection: open while it can take streams, forgotten once it goes away or closes. */
     private final class Connection extends ChannelInboundHandlerAdapter {
         private final Channel channel;
-        private final UpstreamTarget target;
+        private final Key key;
+        private final Cluster cluster;
         private final Http2FrameCodec codec;
+        private final int maxStreams;
+        private int streams;
         private boolean goingAway;
 
-        Connection(Channel channel, UpstreamTarget target, Http2FrameCodec codec) {
+        Connection(Channel channel, Key key, Cluster cluster, Http2FrameCodec codec) {
             this.channel = channel;
-            this.target = target;
+            this.key = key;
+            this.cluster = cluster;
             this.codec = codec;
+            this.maxStreams = cluster == null ? 0 : cluster.limits().maxRequestsPerConnection();
         }
 
         boolean canOpenStream() {
             return channel.isActive() && !goingAway && codec.connection().local().canOpenStream();
         }
 
-        Future<Http2StreamChannel> open(ChannelHandler handler, Promise<Http2StreamChannel> promise) {
-            return new Http2StreamChannelBootstrap(channel).handler(handler).open(promise);
+        void open(ChannelHandler handler, Promise<Http2StreamChannel> promise) {
+            streams++;
+            if (maxStreams > 0 && streams >= maxStreams) {
+                // Its last stream: no more are opened here, and it closes once its streams are done.
+                goingAway = true;
+                forget();
+            }
+            new Http2StreamChannelBootstrap(channel).handler(handler).open(promise);
+            if (maxStreams > 0) {
+                promise.addListener((Future<Http2StreamChannel> opened) -> {
+                    if (opened.isSuccess()) {
+                        opened.getNow().closeFuture().addListener(done -> closeIfSpent());
+                    } else {
+                        closeIfSpent();
+                    }
+                });
+            }
+        }
+
+        /** Closes a connection that has had its last stream once none is left open. */
+        private void closeIfSpent() {
+            if (goingAway && codec.connection().numActiveStreams() == 0) {
+                channel.close();
+            }
         }
 
         @Override
@@ -149,7 +221,7 @@ public final class Http2Pool {
         }
 
         private void forget() {
-            List<Connection> list = connections.get(target);
+            List<Connection> list = connections.get(key);
             if (list != null) {
                 list.remove(this);
             }

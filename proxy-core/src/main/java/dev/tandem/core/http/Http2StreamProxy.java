@@ -255,12 +255,17 @@ final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
                 }
             }, retries.perTryTimeout());
         }
-        pool.openStream(ctx.channel().parent(), target, new Http2UpstreamStream(this)).addListener(
+        pool.openStream(ctx.channel().parent(), target, cluster, new Http2UpstreamStream(this)).addListener(
                 (Future<Http2StreamChannel> opened) -> {
                     if (done || attempt != thisAttempt) {
                         if (opened.isSuccess()) {
                             opened.getNow().close();
                         }
+                        return;
+                    }
+                    if (opened.cause() instanceof Overflow overflow) {
+                        cancelPerTry();
+                        failOrReset(ResponseFlag.UO, overflow.getMessage());
                         return;
                     }
                     if (!opened.isSuccess()) {

@@ -204,6 +204,7 @@ public final class HttpRps {
     /** nginx answering a small body on HTTP/1.1 and on h2c (prior knowledge), on a proxied and a direct port each. */
     private static Path nginxConfig() throws IOException {
         Path dir = Files.createTempDirectory("tandem-bench-nginx");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> Host.run(List.of("rm", "-rf", dir.toString()))));
         Path conf = dir.resolve("nginx.conf");
         Files.writeString(conf, """
                 worker_processes 1;

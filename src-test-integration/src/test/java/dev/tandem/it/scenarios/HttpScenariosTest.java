@@ -213,7 +213,8 @@ class HttpScenariosTest {
         Map<String, String> banner = fields(a.app("banner " + b.ipv4() + " " + BANNER));
 
         assertThat(banner).containsEntry("banner", "220_banner_" + BANNER).containsEntry("reply", "250_HELO_x");
-        assertThat(Long.parseLong(banner.get("ms"))).isLessThan(1_000);
+        assertThat(Long.parseLong(banner.get("ms"))).as("two detection timeouts of 100 ms, not a hang")
+                .isLessThan(2_500);
     }
 
     @Test

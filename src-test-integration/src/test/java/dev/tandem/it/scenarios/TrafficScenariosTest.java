@@ -463,6 +463,43 @@ class TrafficScenariosTest {
     }
 
     @Test
+    void overHttp2MaxRequestsPerConnectionSpreadsStreamsOverFreshConnections() {
+        v2.app("h2-server 9090");
+        apply(services("""
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: echo, namespace: shop}
+                spec:
+                  hosts: [echo.shop.svc.cluster.local]
+                  addresses: [10.96.0.40]
+                  ports: [{number: 9090, name: grpc, protocol: GRPC}]
+                  resolution: STATIC
+                  endpoints: [{address: %s}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: echo, namespace: shop}
+                spec:
+                  host: echo
+                  trafficPolicy: {connectionPool: {http: {maxRequestsPerConnection: 2}}}
+                """.formatted(v2.ipv4())));
+        long before = inboundConnections(v2);
+
+        Map<String, String> burst = Pod.fields(web.app("h2-burst 10.96.0.40 9090 10 /delay?ms=50"));
+
+        assertThat(burst).as("one client connection, ten streams").containsEntry("ok", "10");
+        assertThat(inboundConnections(v2) - before).as("connections the web sidecar opened to v2, two streams each")
+                .isEqualTo(5);
+    }
+
+    private static long inboundConnections(Pod pod) {
+        Matcher m = Pattern.compile("listener\\.inbound\\.downstream_cx_total: (\\d+)")
+                .matcher(pod.app("get 127.0.0.1 15000 /stats"));
+        assertThat(m.find()).isTrue();
+        return Long.parseLong(m.group(1));
+    }
+
+    @Test
     void outlierDetectionEjectsTheFailingEndpointAndReturnsItAfterTheEjectionTime() {
         String config = services(subsets("""
                 loadBalancer: {simple: ROUND_ROBIN}
