@@ -206,15 +206,17 @@ final class DemoCommand implements Callable<Integer> {
     private static void printMetrics(PrintWriter out, NamespaceMesh mesh, Install install,
             Map<String, NamespacePod> pods, Path logs) {
         out.printf("%nistio_requests_total, scraped from each sidecar's :15090/stats/prometheus:%n");
-        pods.forEach((service, pod) -> {
-            Host.Result scrape = mesh.exec(pod, Map.of(), java(install, "dev.tandem.demo.DemoService", "call",
-                    "http://127.0.0.1:15090/stats/prometheus").toArray(String[]::new));
-            scrape.stdout().lines().filter(l -> l.startsWith("istio_requests_total{")).forEach(line ->
-                    out.printf("  %-8s reporter=%-11s %s -> %s (%s) code %s: %s%n", service, label(line, "reporter"),
-                            label(line, "source_workload"), label(line, "destination_workload"),
-                            label(line, "destination_service"), label(line, "response_code"),
-                            line.substring(line.lastIndexOf(' ') + 1)));
-        });
+        Map<String, String> scrapes = new java.util.LinkedHashMap<>();
+        pods.forEach((service, pod) -> scrapes.put(service, mesh.exec(pod, Map.of(), java(install,
+                "dev.tandem.demo.DemoService", "call", "http://127.0.0.1:15090/stats/prometheus")
+                .toArray(String[]::new)).stdout()));
+        scrapes.forEach((service, scrape) -> scrape.lines().filter(l -> l.startsWith("istio_requests_total{"))
+                .forEach(line -> out.printf("  %-8s reporter=%-11s %s -> %s (%s) code %s: %s%n", service,
+                        label(line, "reporter"), label(line, "source_workload"), label(line, "destination_workload"),
+                        label(line, "destination_service"), label(line, "response_code"),
+                        line.substring(line.lastIndexOf(' ') + 1))));
+        out.printf("Every metric family in the same scrapes, with its number of series (the README lists them all):%n");
+        scrapes.forEach((service, scrape) -> out.printf("  %-8s %s%n", service, families(scrape)));
         out.printf("Access log (JSON, Istio's fields) on each sidecar's standard output, in %s/<service>-sidecar.log:%n",
                 logs);
         pods.keySet().forEach(service -> {
@@ -228,6 +230,29 @@ final class DemoCommand implements Callable<Integer> {
             out.printf("  %-8s %d line(s)%n", service, lines);
         });
         out.flush();
+    }
+
+    /** {@code family series, ...} for Istio's and Tandem's families, then how many families the JVM adds. */
+    static String families(String scrape) {
+        Map<String, Integer> series = new java.util.LinkedHashMap<>();
+        String family = null;
+        for (String line : scrape.lines().toList()) {
+            if (line.startsWith("# TYPE ")) {
+                family = line.split(" ")[2];
+                series.put(family, 0);
+            } else if (family != null && !line.isBlank() && !line.startsWith("#")) {
+                int end = line.indexOf('{') > 0 ? line.indexOf('{') : line.indexOf(' ');
+                String name = line.substring(0, end);
+                if (name.equals(family) || name.equals(family + "_total") || name.equals(family + "_count")) {
+                    series.merge(family, 1, Integer::sum);
+                }
+            }
+        }
+        String mesh = series.entrySet().stream()
+                .filter(e -> e.getKey().startsWith("istio_") || e.getKey().startsWith("tandem_"))
+                .map(e -> e.getKey() + " " + e.getValue()).collect(java.util.stream.Collectors.joining(", "));
+        long jvm = series.keySet().stream().filter(f -> !f.startsWith("istio_") && !f.startsWith("tandem_")).count();
+        return mesh + "; and " + jvm + " JVM and process families";
     }
 
     private static String label(String sample, String name) {
