@@ -37,8 +37,19 @@ final class DemoCommand implements Callable<Integer> {
 
     private static final int APP_PORT = 8080;
     private static final int PROXY_UID = 1337;
-    private static final List<String> SERVICES = List.of("frontend", "catalog", "ratings");
+    /** One pod of the demo: its service's name, app and version labels, and the pod its service calls. */
+    private record Workload(String name, String app, String version, String calls) {
+    }
+
+    private static final List<Workload> WORKLOADS = List.of(
+            new Workload("frontend", "frontend", "v1", "catalog"),
+            new Workload("catalog", "catalog", "v1", "ratings"),
+            new Workload("ratings", "ratings", "v1", null),
+            new Workload("ratings-v2", "ratings", "v2", null));
+    private static final int SPLIT_V2 = 30;
+    private static final int TALLY_CALLS = 40;
     private static final String NAMESPACE = "demo";
+    private static final String CONFIG_FILE = "mesh.yaml";
 
     @Option(names = "--once", description = "Print the path, then remove everything and exit.")
     boolean once;
@@ -63,7 +74,10 @@ final class DemoCommand implements Callable<Integer> {
         }
         long start = System.nanoTime();
         Install install = Install.current().readableBy(PROXY_UID);
-        Path logs = Files.createTempDirectory("tandem-demo-");
+        // Readable by the sidecars' uid, for the Istio resources they watch; the logs in it are the demo's only.
+        Path logs = Files.createTempDirectory("tandem-demo-",
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x")));
         NamespaceMesh mesh = NamespaceMesh.create("tdemo");
         CountDownLatch stop = new CountDownLatch(1);
         Thread cleanup = new Thread(() -> removeAll(mesh, logs, install), "demo-cleanup");
@@ -76,15 +90,19 @@ final class DemoCommand implements Callable<Integer> {
             printPath(out, client, pods, answer, millis);
             printSidecarCounters(out, mesh, install, pods);
             printMetrics(out, mesh, install, pods, logs);
+            printRouting(out, mesh, install, client, pods, logs);
             if (once) {
                 return 0;
             }
             out.printf("%nThe mesh stays up. Try, as root:%n"
                     + "  ip netns exec %s curl -s http://%s:%d/%n"
                     + "  ip netns exec %s iptables-save -t nat%n"
-                    + "Logs of every sidecar and service: %s%n"
+                    + "  ip netns exec %s curl -s http://127.0.0.1:15000/clusters     # or /config_dump, /stats%n"
+                    + "Logs of every sidecar and service: %s; edit %s there, and every sidecar applies it within a "
+                    + "second.%n"
                     + "Press Ctrl-C to remove the pods.%n",
-                    client.netns(), pods.get("frontend").ipv4(), APP_PORT, pods.get("frontend").netns(), logs);
+                    client.netns(), pods.get("frontend").ipv4(), APP_PORT, pods.get("frontend").netns(),
+                    pods.get("catalog").netns(), logs, CONFIG_FILE);
             out.flush();
             Signals.onTermination(signal -> stop.countDown());
             stop.await();
@@ -97,40 +115,104 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** Each service pod gets the rules, then its sidecar, then its service; returns once all are ready. */
-    private Map<String, NamespacePod> layOut(NamespaceMesh mesh, Install install, Path logs, PrintWriter out) {
+    private Map<String, NamespacePod> layOut(NamespaceMesh mesh, Install install, Path logs, PrintWriter out)
+            throws IOException {
         var pods = new LinkedHashMap<String, NamespacePod>();
-        for (String service : SERVICES) {
-            pods.put(service, mesh.pod(service));
+        for (Workload workload : WORKLOADS) {
+            pods.put(workload.name(), mesh.pod(workload.name()));
         }
+        // Every sidecar reads the same Istio resources, as every Istio sidecar gets the same configuration; none yet.
+        Path config = Files.writeString(logs.resolve(CONFIG_FILE), "# Istio resources; printRouting writes them\n");
+        config.toFile().setReadable(true, false);
         var sidecars = new ArrayList<Path>();
         var services = new ArrayList<Path>();
-        for (int i = 0; i < SERVICES.size(); i++) {
-            String service = SERVICES.get(i);
+        for (Workload workload : WORKLOADS) {
+            String service = workload.name();
             NamespacePod pod = pods.get(service);
             mesh.exec(pod, Map.of(), install.script().toString(), "redirect", "apply").orThrow();
             Path sidecarLog = logs.resolve(service + "-sidecar.log");
             // The identity a pod's downward API would give, so that the metrics name the workloads.
             var sidecar = Map.of("TANDEM_DRAIN_DURATION", "1s", "TANDEM_EXIT_ON_ZERO_ACTIVE_CONNECTIONS", "true",
-                    "TANDEM_NAMESPACE", NAMESPACE,
-                    "TANDEM_POD_NAME", service + "-0", "TANDEM_WORKLOAD_NAME", service, "TANDEM_APP", service,
-                    "TANDEM_VERSION", "v1");
+                    "TANDEM_NAMESPACE", NAMESPACE, "TANDEM_CONFIG", config.toString(),
+                    "TANDEM_POD_NAME", service + "-0", "TANDEM_WORKLOAD_NAME", service, "TANDEM_APP", workload.app(),
+                    "TANDEM_VERSION", workload.version());
             mesh.start(pod, sidecar, PROXY_UID, List.of(), sidecarLog, List.of(install.script().toString(), "proxy"));
             sidecars.add(sidecarLog);
             var app = new LinkedHashMap<String, String>();
             app.put("DEMO_NAME", service);
             app.put("DEMO_PORT", Integer.toString(APP_PORT));
-            if (i + 1 < SERVICES.size()) {
-                app.put("DEMO_UPSTREAM", "http://" + pods.get(SERVICES.get(i + 1)).ipv4() + ":" + APP_PORT + "/");
+            if (workload.calls() != null) {
+                app.put("DEMO_UPSTREAM", "http://" + pods.get(workload.calls()).ipv4() + ":" + APP_PORT + "/");
             }
             Path serviceLog = logs.resolve(service + ".log");
             mesh.start(pod, app, null, List.of(), serviceLog, java(install, "dev.tandem.demo.DemoService"));
             services.add(serviceLog);
-            out.printf("  pod %-8s %-12s rules applied, sidecar and service starting%n", service, pod.ipv4());
+            out.printf("  pod %-10s %-12s rules applied, sidecar and service starting%n", service, pod.ipv4());
             out.flush();
         }
         sidecars.forEach(log -> awaitLine(log, "ready in"));
         services.forEach(log -> awaitLine(log, "listening on"));
         return pods;
+    }
+
+    /**
+     * Routing, live: the Istio resources that split catalog's calls to ratings between v1 and v2 are written to the
+     * file every sidecar watches; once catalog's sidecar has applied them, the client calls the frontend again and
+     * again, and the answers are counted by the ratings pod that gave them.
+     */
+    private static void printRouting(PrintWriter out, NamespaceMesh mesh, Install install, NamespacePod client,
+            Map<String, NamespacePod> pods, Path logs) throws IOException {
+        Path config = logs.resolve(CONFIG_FILE);
+        Path next = logs.resolve(CONFIG_FILE + ".next");
+        Files.writeString(next, """
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: ratings, namespace: %1$s}
+                spec:
+                  hosts: [ratings.%1$s.svc.cluster.local]
+                  addresses: [%2$s]
+                  ports: [{number: %4$d, name: http, protocol: HTTP}]
+                  resolution: STATIC
+                  endpoints:
+                  - {address: %2$s, labels: {version: v1}}
+                  - {address: %3$s, labels: {version: v2}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: ratings, namespace: %1$s}
+                spec:
+                  host: ratings
+                  subsets:
+                  - {name: v1, labels: {version: v1}}
+                  - {name: v2, labels: {version: v2}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: ratings, namespace: %1$s}
+                spec:
+                  hosts: [ratings]
+                  http:
+                  - route:
+                    - {destination: {host: ratings, subset: v1}, weight: %5$d}
+                    - {destination: {host: ratings, subset: v2}, weight: %6$d}
+                """.formatted(NAMESPACE, pods.get("ratings").ipv4(), pods.get("ratings-v2").ipv4(), APP_PORT,
+                100 - SPLIT_V2, SPLIT_V2));
+        next.toFile().setReadable(true, false);
+        long written = System.nanoTime();
+        Files.move(next, config, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        awaitLine(logs.resolve("catalog-sidecar.log"), "1 ServiceEntry, 1 VirtualService, 1 DestinationRule in force");
+        long applied = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - written);
+        out.printf("%nRouting: a ServiceEntry, DestinationRule and VirtualService sending %d%% of the calls to ratings to "
+                + "v2 (pod ratings-v2), written to %s, the TANDEM_CONFIG of every sidecar; catalog's sidecar applied it "
+                + "%d ms later.%n", SPLIT_V2, config, applied);
+        String url = "http://" + pods.get("frontend").ipv4() + ":" + APP_PORT + "/";
+        Host.Result tally = mesh.exec(client, Map.of(), java(install, "dev.tandem.demo.DemoService", "tally", url,
+                Integer.toString(TALLY_CALLS)).toArray(String[]::new));
+        JsonNode counts = new ObjectMapper().readTree(tally.stdout().isBlank() ? "{}" : tally.stdout());
+        out.printf("%d calls to the frontend, answered at the end of the chain by: ratings %d, ratings-v2 %d%s%n",
+                TALLY_CALLS, counts.path("ratings").asInt(), counts.path("ratings-v2").asInt(),
+                tally.exitCode() == 0 ? "" : " (some calls failed: " + tally.stderr().strip() + ")");
+        out.flush();
     }
 
     private static List<String> java(Install install, String mainClass, String... args) {

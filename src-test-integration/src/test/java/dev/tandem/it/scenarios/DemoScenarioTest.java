@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -50,6 +51,13 @@ class DemoScenarioTest {
                 .containsPattern("ratings  istio_request_bytes 1, istio_request_duration_milliseconds 1, "
                         + "istio_requests_total 1, istio_response_bytes 1, tandem_");
         assertThat(demo.stdout()).containsPattern("(?m)x-request-id at every hop: [0-9a-f-]{36}$");
+        Matcher split = Pattern.compile("40 calls to the frontend, answered at the end of the chain by: ratings (\\d+), "
+                + "ratings-v2 (\\d+)\n").matcher(demo.stdout());
+        assertThat(split.find()).as("the routing part of the demo").isTrue();
+        int v1 = Integer.parseInt(split.group(1));
+        int v2 = Integer.parseInt(split.group(2));
+        assertThat(v1 + v2).as("every call answered").isEqualTo(40);
+        assertThat(v2).as("answered by ratings v2, weight 30 of 100").isBetween(2, 24);
         System.out.println("[figures] demo: " + demo.stdout().lines().filter(l -> l.contains("answered in"))
                 .findFirst().orElse("?"));
 
@@ -84,7 +92,7 @@ class DemoScenarioTest {
                 // read until the demo waits
             }
             assertThat(line).as("the demo reached its waiting point").isNotNull();
-            assertThat(demoNamespaces()).hasSize(5);
+            assertThat(demoNamespaces()).as("the mesh's own, four service pods and the client").hasSize(6);
 
             Host.must("kill", "-INT", Long.toString(demo.pid()));
 
