@@ -54,7 +54,9 @@ public final class ConfigDump {
                 .put("service_account", identity.serviceAccount())
                 .put("workload", identity.workload())
                 .put("app", identity.app())
-                .put("version", identity.version()));
+                .put("version", identity.version())
+                .put("canonical_service", identity.canonicalService())
+                .put("canonical_revision", identity.canonicalRevision()));
         ArrayNode bound = root.putArray("listeners");
         for (Listeners.Bound listener : listeners.bound()) {
             bound.addObject()

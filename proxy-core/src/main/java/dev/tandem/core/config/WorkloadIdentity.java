@@ -4,8 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Who the proxy speaks for: the pod's namespace, cluster domain, name, service account, workload, and its canonical
- * service and revision (the app and version labels). Routes match its labels; later, its certificate names it.
+ * Who the proxy speaks for: the pod's namespace, cluster domain, name, service account, workload, and its app and
+ * version labels (empty when the pod has none). Routes match its labels; later, its certificate names it.
  */
 public record WorkloadIdentity(String namespace, String clusterDomain, String podName, String serviceAccount,
         String workload, String app, String version) {
@@ -21,22 +21,32 @@ public record WorkloadIdentity(String namespace, String clusterDomain, String po
         if (workload == null || workload.isEmpty()) {
             workload = pod;
         }
-        if (app == null || app.isEmpty()) {
-            app = workload;
-        }
-        if (version == null || version.isEmpty()) {
-            version = "latest";
-        }
         return new WorkloadIdentity(namespace, domain, pod, account, workload, app, version);
     }
 
-    /** The labels a VirtualService's sourceLabels are matched against. */
+    /** The canonical service, as Istio's injector derives it: the app label, else the workload name. */
+    public String canonicalService() {
+        return present(app) ? app : workload;
+    }
+
+    /** The canonical revision, as Istio's injector derives it: the version label, else {@code latest}. */
+    public String canonicalRevision() {
+        return present(version) ? version : "latest";
+    }
+
+    /** The labels a VirtualService's sourceLabels are matched against: those the pod has. */
     public Map<String, String> labels() {
         Map<String, String> labels = new LinkedHashMap<>();
-        if (app != null && !app.isEmpty()) {
+        if (present(app)) {
             labels.put("app", app);
         }
-        labels.put("version", version);
+        if (present(version)) {
+            labels.put("version", version);
+        }
         return labels;
+    }
+
+    private static boolean present(String value) {
+        return value != null && !value.isEmpty();
     }
 }

@@ -9,6 +9,7 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -27,6 +28,12 @@ public final class MeshMetrics {
     static final double[] BUCKETS = {0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000,
             300000, 600000, 1800000, 3600000};
     static final int MAX_SERVICES = 1000;
+    /**
+     * Istio's clusters for traffic that no service of the registry took: a call to one is counted with the cluster's
+     * name as its destination_service_name, as istio_stats does, whatever host it was for.
+     */
+    private static final Set<String> PASSTHROUGH_CLUSTERS = Set.of("PassthroughCluster", "BlackHoleCluster",
+            "InboundPassthroughCluster", "InboundPassthroughClusterIpv4", "InboundPassthroughClusterIpv6");
 
     private static final String[] PEER_LABELS = {"reporter",
             "source_workload", "source_workload_namespace", "source_principal", "source_app", "source_version",
@@ -84,8 +91,8 @@ public final class MeshMetrics {
 
     // --- HTTP
 
-    private record RequestKey(boolean outbound, Peer peer, String service, boolean grpc, int code, String grpcStatus,
-            String flags) {
+    private record RequestKey(boolean outbound, Peer peer, String service, String passthrough, boolean grpc, int code,
+            String grpcStatus, String flags) {
     }
 
     private record RequestSeries(CounterDataPoint count, DistributionDataPoint duration,
@@ -93,8 +100,8 @@ public final class MeshMetrics {
     }
 
     void requestDone(boolean outbound, RequestContext r) {
-        var key = new RequestKey(outbound, r.peer(), boundedService(r.service()), r.isGrpc(), r.status(),
-                r.grpcStatus() == null ? "" : r.grpcStatus(), r.flagsText());
+        var key = new RequestKey(outbound, r.peer(), boundedService(r.service()), passthrough(r.cluster()),
+                r.isGrpc(), r.status(), r.grpcStatus() == null ? "" : r.grpcStatus(), r.flagsText());
         RequestSeries series = requestSeries.get(key);
         if (series == null) {
             series = requestSeries.computeIfAbsent(key, this::newRequestSeries);
@@ -106,7 +113,7 @@ public final class MeshMetrics {
     }
 
     private RequestSeries newRequestSeries(RequestKey key) {
-        String[] labels = concat(peerLabels(key.outbound(), key.peer(), key.service()),
+        String[] labels = concat(peerLabels(key.outbound(), key.peer(), key.service(), key.passthrough()),
                 key.grpc() ? "grpc" : "http", Integer.toString(key.code()), key.grpcStatus(), key.flags(),
                 securityPolicy(key.outbound()));
         return new RequestSeries(requests.labelValues(labels), duration.labelValues(labels),
@@ -115,7 +122,7 @@ public final class MeshMetrics {
 
     // --- TCP
 
-    private record TcpKey(boolean outbound, Peer peer, String service, String flags) {
+    private record TcpKey(boolean outbound, Peer peer, String service, String passthrough, String flags) {
     }
 
     /** The data points of one opaque connection's label set; the connection keeps them from open to close. */
@@ -124,9 +131,13 @@ public final class MeshMetrics {
     }
 
     TcpSeries tcpSeries(boolean outbound, ConnectionContext c, String flags) {
-        var key = new TcpKey(outbound, Peer.UNKNOWN, boundedService(c.service()), flags);
+        String passthrough = passthrough(c.cluster());
+        // A connection has no Host header: through a passthrough cluster Istio knows no service (destination_service
+        // unknown, destination_service_name the cluster), whatever address the application dialled.
+        String service = passthrough != null ? Peer.UNKNOWN_VALUE : boundedService(c.service());
+        var key = new TcpKey(outbound, Peer.UNKNOWN, service, passthrough, flags);
         return tcpSeries.computeIfAbsent(key, k -> {
-            String[] labels = concat(peerLabels(k.outbound(), k.peer(), k.service()), "tcp", k.flags(),
+            String[] labels = concat(peerLabels(k.outbound(), k.peer(), k.service(), k.passthrough()), "tcp", k.flags(),
                     securityPolicy(k.outbound()));
             return new TcpSeries(tcpOpened.labelValues(labels), tcpClosed.labelValues(labels),
                     tcpSent.labelValues(labels), tcpReceived.labelValues(labels));
@@ -154,27 +165,46 @@ public final class MeshMetrics {
         return outbound ? Peer.UNKNOWN_VALUE : "none";
     }
 
-    private String[] peerLabels(boolean outbound, Peer peer, String service) {
+    private static String passthrough(String cluster) {
+        return cluster != null && PASSTHROUGH_CLUSTERS.contains(cluster) ? cluster : null;
+    }
+
+    /**
+     * The destination labels as istio_stats sets them. destination_service is the service's host (the route's cluster
+     * host, else the request's authority); on the destination side, with none, this pod's canonical service.
+     * destination_service_name is the passthrough cluster's name for a call through one; a Kubernetes service's name
+     * (the first label of {@code NAME.NAMESPACE.svc.DOMAIN}); else the host whole, as Istio names a ServiceEntry's
+     * service, so an address is never cut at its first dot. destination_service_namespace is this pod's on the
+     * destination side; on the source side the Kubernetes service's namespace, else the peer's, else unknown.
+     */
+    private String[] peerLabels(boolean outbound, Peer peer, String service, String passthrough) {
         Peer source = outbound ? local : peer;
         Peer destination = outbound ? peer : local;
-        String serviceName = Peer.UNKNOWN_VALUE;
-        String serviceNamespace = Peer.UNKNOWN_VALUE;
-        if (!service.equals(Peer.UNKNOWN_VALUE)) {
-            String[] parts = service.split("\\.");
-            serviceName = parts[0];
-            String svcSuffix = ".svc." + clusterDomain;
-            if (parts.length >= 3 && service.endsWith(svcSuffix)) {
-                serviceNamespace = parts[1];
-            } else if (!outbound) {
-                serviceNamespace = local.namespace();
+        boolean known = !service.equals(Peer.UNKNOWN_VALUE);
+        String svcSuffix = ".svc." + clusterDomain;
+        int nameEnd = service.indexOf('.');
+        int namespaceEnd = service.length() - svcSuffix.length();
+        boolean kubernetes = known && nameEnd > 0 && nameEnd < namespaceEnd && service.endsWith(svcSuffix)
+                && service.indexOf('.', nameEnd + 1) == namespaceEnd;
+        String serviceNamespace;
+        if (!outbound) {
+            serviceNamespace = local.namespace();
+            if (!known) {
+                service = local.canonicalService();
             }
+        } else if (kubernetes) {
+            serviceNamespace = service.substring(nameEnd + 1, namespaceEnd);
+        } else {
+            serviceNamespace = peer.namespace();
         }
+        String serviceName = passthrough != null ? passthrough
+                : kubernetes ? service.substring(0, nameEnd) : service;
         return new String[] {outbound ? "source" : "destination",
                 source.workload(), source.namespace(), Peer.UNKNOWN_VALUE, source.app(), source.version(),
-                source.app(), source.version(), source.cluster(),
+                source.canonicalService(), source.canonicalRevision(), source.cluster(),
                 destination.workload(), destination.namespace(), Peer.UNKNOWN_VALUE, destination.app(),
                 destination.version(), service, serviceName, serviceNamespace,
-                destination.app(), destination.version(), destination.cluster()};
+                destination.canonicalService(), destination.canonicalRevision(), destination.cluster()};
     }
 
     private static String[] concat(String[] first, String... more) {

@@ -69,7 +69,8 @@ class ConfigDumpTest {
         assertThat(settings.has("PATH")).isFalse();
         assertThat(dump.path("identity")).isEqualTo(JSON.readTree("""
                 {"namespace": "shop", "cluster_domain": "cluster.local", "pod_name": "web-7d9", "service_account": "default",
-                 "workload": "web-7d9", "app": "web-7d9", "version": "latest"}"""));
+                 "workload": "web-7d9", "app": "", "version": "", "canonical_service": "web-7d9",
+                 "canonical_revision": "latest"}"""));
         assertThat(dump.at("/traffic_config/file").isNull()).isTrue();
         assertThat(dump.at("/traffic_config/resources").size()).isZero();
     }

@@ -43,7 +43,7 @@ class TelemetryTest {
         RequestContext r = new RequestContext(connection, "HTTP/1.1");
         r.request("GET", "/reviews/1", "reviews:9080", "id-1");
         r.routed("default", "outbound|9080||reviews.shop.svc.cluster.local", "reviews.shop.svc.cluster.local");
-        r.peer(Peer.parse(new Peer("reviews-v1", "shop", "reviews", "v1", "reviews", "Kubernetes").header()));
+        r.peer(Peer.parse(new Peer("reviews-v1", "shop", "reviews", "v1", "reviews", "v1", "reviews", "Kubernetes").header()));
         r.received(in);
         r.sent(out);
         r.status(status);
@@ -125,9 +125,106 @@ class TelemetryTest {
         telemetry.close();
     }
 
+    /** The labels of the one istio_requests_total sample a scrape has, by name. */
+    private static Map<String, String> labelsOf(String scrape, String metric) {
+        List<String> lines = scrape.lines().filter(l -> l.startsWith(metric + "{")).toList();
+        assertThat(lines).as(metric + " samples").hasSize(1);
+        Matcher label = Pattern.compile("([a-z_]+)=\"([^\"]*)\"").matcher(lines.get(0));
+        var labels = new java.util.HashMap<String, String>();
+        while (label.find()) {
+            labels.put(label.group(1), label.group(2));
+        }
+        return labels;
+    }
+
+    @Test
+    void aCallThroughThePassthroughClusterIsNamedAfterItAndAnAddressIsNeverCut() throws Exception {
+        Telemetry telemetry = Telemetry.create(ProxyConfig.from(POD::get));
+        ConnectionContext connection = connection();
+        connection.reporter(telemetry.outbound());
+        RequestContext r = new RequestContext(connection, "HTTP/1.1");
+        r.request("GET", "/", "10.96.0.11:8080", "id-2");
+        r.routed(null, "PassthroughCluster", "10.96.0.11");
+        r.status(200);
+        r.complete();
+
+        Map<String, String> labels = labelsOf(telemetry.prometheusText(), "istio_requests_total");
+        assertThat(labels).containsEntry("destination_service", "10.96.0.11")
+                .containsEntry("destination_service_name", "PassthroughCluster")
+                .containsEntry("destination_service_namespace", "unknown")
+                .containsEntry("destination_workload", "unknown")
+                .containsEntry("destination_canonical_service", "unknown")
+                .containsEntry("destination_canonical_revision", "latest");
+        telemetry.close();
+    }
+
+    @Test
+    void aServiceOutsideKubernetesKeepsItsWholeHostAndTakesThePeersNamespace() throws Exception {
+        Telemetry telemetry = Telemetry.create(ProxyConfig.from(POD::get));
+        ConnectionContext connection = connection();
+        connection.reporter(telemetry.outbound());
+        RequestContext r = new RequestContext(connection, "HTTP/1.1");
+        r.request("GET", "/", "payments.example.com", "id-3");
+        r.routed("default", "outbound|443||payments.example.com", "payments.example.com");
+        r.peer(new Peer("payments", "billing", "payments", "v3", "payments", "v3", "payments", "Kubernetes"));
+        r.status(200);
+        r.complete();
+
+        Map<String, String> labels = labelsOf(telemetry.prometheusText(), "istio_requests_total");
+        assertThat(labels).containsEntry("destination_service", "payments.example.com")
+                .containsEntry("destination_service_name", "payments.example.com")
+                .containsEntry("destination_service_namespace", "billing");
+        telemetry.close();
+    }
+
+    @Test
+    void theDestinationSideNamesItsOwnNamespaceAndNeverCutsAnAddress() throws Exception {
+        Telemetry telemetry = Telemetry.create(ProxyConfig.from(POD::get));
+        ConnectionContext connection = connection();
+        connection.reporter(telemetry.inbound());
+        RequestContext r = new RequestContext(connection, "HTTP/1.1");
+        r.request("GET", "/", "10.200.0.3:9080", "id-4");
+        r.routed(null, "inbound|9080||", "10.200.0.3");
+        r.status(200);
+        r.complete();
+
+        Map<String, String> labels = labelsOf(telemetry.prometheusText(), "istio_requests_total");
+        assertThat(labels).containsEntry("destination_service", "10.200.0.3")
+                .containsEntry("destination_service_name", "10.200.0.3")
+                .containsEntry("destination_service_namespace", "shop")
+                .containsEntry("source_workload", "unknown")
+                .containsEntry("source_canonical_revision", "latest");
+        telemetry.close();
+    }
+
+    @Test
+    void aPodWithoutAppOrVersionLabelsIsUnknownThereAndItsCanonicalServiceIsItsWorkload() throws Exception {
+        Telemetry telemetry = Telemetry.create(ProxyConfig.from(Map.of("TANDEM_NAMESPACE", "shop",
+                "TANDEM_POD_NAME", "batch-1", "TANDEM_WORKLOAD_NAME", "batch", "TANDEM_ACCESS_LOG", "off")::get));
+        ConnectionContext connection = connection();
+        connection.reporter(telemetry.outbound());
+        request(connection, 200, 1, 1).complete();
+
+        Map<String, String> labels = labelsOf(telemetry.prometheusText(), "istio_requests_total");
+        assertThat(labels).containsEntry("source_workload", "batch").containsEntry("source_app", "unknown")
+                .containsEntry("source_version", "unknown").containsEntry("source_canonical_service", "batch")
+                .containsEntry("source_canonical_revision", "latest")
+                .containsEntry("destination_app", "reviews").containsEntry("destination_canonical_service", "reviews");
+        telemetry.close();
+    }
+
+    @Test
+    void aPeerOfAnOlderHeaderWithoutCanonicalFieldsIsUnknownAndLatestThere() {
+        Peer peer = Peer.parse("workload=old;namespace=shop;app=old;version=v1;sa=old;cluster=Kubernetes");
+
+        assertThat(peer.app()).isEqualTo("old");
+        assertThat(peer.canonicalService()).isEqualTo("unknown");
+        assertThat(peer.canonicalRevision()).isEqualTo("latest");
+    }
+
     @Test
     void aPeerHeaderRoundTripsAndAnythingElseIsUnknown() {
-        Peer peer = new Peer("a;b", "ns=1", "app", "v 1", "sa", "Kubernetes");
+        Peer peer = new Peer("a;b", "ns=1", "app", "v 1", "svc", "r&1", "sa", "Kubernetes");
 
         assertThat(Peer.parse(peer.header())).isEqualTo(peer);
         assertThat(Peer.parse("garbage")).isEqualTo(Peer.UNKNOWN);

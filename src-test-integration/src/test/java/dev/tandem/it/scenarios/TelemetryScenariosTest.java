@@ -105,7 +105,9 @@ class TelemetryScenariosTest {
         assertThat(sample(source, "istio_requests_total", "reporter=\"source\"", "response_code=\"200\"", svc,
                 "source_workload=\"web\"", "source_app=\"web\"", "source_version=\"v1\"",
                 "destination_workload=\"reviews-v2\"", "destination_app=\"reviews\"", "destination_version=\"v2\"",
-                "destination_service_name=\"ratings\"", "destination_service_namespace=\"shop\""))
+                "destination_canonical_service=\"reviews\"", "destination_canonical_revision=\"v2\"",
+                // No route: the call went where the application sent it, through Istio's PassthroughCluster.
+                "destination_service_name=\"PassthroughCluster\"", "destination_service_namespace=\"shop\""))
                 .isEqualTo(20);
         assertThat(sample(source, "istio_requests_total", "reporter=\"source\"", "response_code=\"503\"", svc))
                 .isEqualTo(5);
@@ -113,7 +115,9 @@ class TelemetryScenariosTest {
                 .isEqualTo(7);
         assertThat(sample(destination, "istio_requests_total", "reporter=\"destination\"", "response_code=\"200\"",
                 svc, "source_workload=\"web\"", "source_workload_namespace=\"shop\"",
-                "destination_workload=\"reviews-v2\"", "connection_security_policy=\"none\"")).isEqualTo(20);
+                "destination_workload=\"reviews-v2\"", "connection_security_policy=\"none\"",
+                "source_canonical_service=\"web\"", "destination_service_name=\"ratings\"",
+                "destination_service_namespace=\"shop\"")).isEqualTo(20);
         assertThat(sample(destination, "istio_requests_total", "reporter=\"destination\"", "response_code=\"503\"",
                 svc)).isEqualTo(5);
         for (String scrape : List.of(source, destination)) {
