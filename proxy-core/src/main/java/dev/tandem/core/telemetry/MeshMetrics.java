@@ -20,7 +20,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Each distinct label set's data points are looked up once and kept, so a request costs a map lookup and a few
  * lock-free adds. The number of distinct destination services is bounded: past {@link #MAX_SERVICES} a new one is
- * counted as {@code unknown}, so a client sending random Host headers cannot grow the registry without end.
+ * counted as {@code unknown}, so a client sending random Host headers cannot grow the registry without end; so is the
+ * number of distinct peers, past {@link #MAX_PEERS}, so a client without a sidecar sending made-up peer headers to
+ * the inbound side cannot either.
  */
 public final class MeshMetrics {
 
@@ -28,6 +30,7 @@ public final class MeshMetrics {
     static final double[] BUCKETS = {0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000,
             300000, 600000, 1800000, 3600000};
     static final int MAX_SERVICES = 1000;
+    static final int MAX_PEERS = 1000;
     /**
      * Istio's clusters for traffic that no service of the registry took: a call to one is counted with the cluster's
      * name as its destination_service_name, as istio_stats does, whatever host it was for.
@@ -59,6 +62,7 @@ public final class MeshMetrics {
     private final Map<RequestKey, RequestSeries> requestSeries = new ConcurrentHashMap<>();
     private final Map<TcpKey, TcpSeries> tcpSeries = new ConcurrentHashMap<>();
     private final Map<String, Boolean> services = new ConcurrentHashMap<>();
+    private final Map<Peer, Boolean> peers = new ConcurrentHashMap<>();
 
     MeshMetrics(PrometheusRegistry registry, WorkloadIdentity identity) {
         this.local = Peer.of(identity);
@@ -100,7 +104,7 @@ public final class MeshMetrics {
     }
 
     void requestDone(boolean outbound, RequestContext r) {
-        var key = new RequestKey(outbound, r.peer(), boundedService(r.service()), passthrough(r.cluster()),
+        var key = new RequestKey(outbound, boundedPeer(r.peer()), boundedService(r.service()), passthrough(r.cluster()),
                 r.isGrpc(), r.status(), r.grpcStatus() == null ? "" : r.grpcStatus(), r.flagsText());
         RequestSeries series = requestSeries.get(key);
         if (series == null) {
@@ -158,6 +162,17 @@ public final class MeshMetrics {
         }
         services.put(service, Boolean.TRUE);
         return service;
+    }
+
+    private Peer boundedPeer(Peer peer) {
+        if (peer == Peer.UNKNOWN || peers.containsKey(peer)) {
+            return peer;
+        }
+        if (peers.size() >= MAX_PEERS) {
+            return Peer.UNKNOWN;
+        }
+        peers.put(peer, Boolean.TRUE);
+        return peer;
     }
 
     /** Without mutual TLS yet: {@code none} where the proxy accepted the call, unknown where it made it, as Istio. */

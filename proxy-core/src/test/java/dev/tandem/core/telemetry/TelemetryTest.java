@@ -223,6 +223,30 @@ class TelemetryTest {
     }
 
     @Test
+    void madeUpPeerHeadersCannotGrowTheSeriesWithoutEnd() throws Exception {
+        Telemetry telemetry = Telemetry.create(ProxyConfig.from(POD::get));
+        ConnectionContext connection = connection();
+        connection.reporter(telemetry.inbound());
+        int sent = MeshMetrics.MAX_PEERS + 50;
+        for (int i = 0; i < sent; i++) {
+            RequestContext r = new RequestContext(connection, "HTTP/1.1");
+            r.request("GET", "/", "web:8080", "id-" + i);
+            r.routed(null, "inbound|8080||", "web");
+            r.peer(Peer.parse("workload=forged-" + i + ";namespace=shop"));
+            r.status(200);
+            r.complete();
+        }
+
+        String scrape = telemetry.prometheusText();
+        List<String> series = scrape.lines().filter(l -> l.startsWith("istio_requests_total{")).toList();
+        assertThat(series).hasSize(MeshMetrics.MAX_PEERS + 1);
+        assertThat(sample(scrape, "istio_requests_total", "source_workload=\"unknown\"")).isEqualTo(50);
+        assertThat(series.stream().mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum())
+                .as("every request is counted").isEqualTo(sent);
+        telemetry.close();
+    }
+
+    @Test
     void aPeerHeaderRoundTripsAndAnythingElseIsUnknown() {
         Peer peer = new Peer("a;b", "ns=1", "app", "v 1", "svc", "r&1", "sa", "Kubernetes");
 
