@@ -97,6 +97,7 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
                 connected.channel().close();
                 return;
             }
+            reporter.tcpConnected(context);
             // The relay goes in behind this handler, so what is replayed from here reaches it; then this stage leaves.
             Relay.join(downstream, connected.channel());
             replayHeld(ctx);

@@ -8,6 +8,21 @@ import java.util.Set;
 /** Reports one direction's requests and connections to Istio's metrics and to the access log. */
 final class DirectionReporter implements TrafficReporter {
 
+    /*
+     * Opaque connections. A connection's four TCP counters carry one label set, so opened minus closed counts the
+     * connections open now and its bytes are on the series its close is. Istio chooses it when a connection first
+     * reports: after the peer exchange (which raw TCP without mutual TLS never has), else at close. Tandem has no
+     * exchange on raw TCP (the peer is unknown), and chooses it once the upstream connection is made, with the flags
+     * so far, so a connection shows as opened and its bytes count while it lasts; one never made (refused, failed)
+     * is reported at close with its flag. A flag that comes later (a reset, an idle timeout) is in the access log
+     * only.
+     */
+
+    /** An opened connection whose label set is not chosen yet. */
+    private static final Object PENDING = new Object();
+    /** A connection already reported as closed. */
+    private static final Object CLOSED = new Object();
+
     private final boolean outbound;
     private final MeshMetrics mesh;
     private final AccessLog accessLog;
@@ -91,13 +106,20 @@ final class DirectionReporter implements TrafficReporter {
 
     @Override
     public void tcpOpened(ConnectionContext c) {
-        if (mesh == null) {
-            c.telemetry(Boolean.TRUE);
-            return;
+        c.telemetry(PENDING);
+    }
+
+    @Override
+    public void tcpConnected(ConnectionContext c) {
+        if (mesh != null && c.telemetry() == PENDING) {
+            MeshMetrics.TcpSeries series = mesh.tcpSeries(outbound, c, flags(c));
+            c.telemetry(series);
+            series.opened().inc();
         }
-        MeshMetrics.TcpSeries series = mesh.tcpSeries(outbound, c, "-");
-        c.telemetry(series);
-        series.opened().inc();
+    }
+
+    private static String flags(ConnectionContext c) {
+        return c.flag() == null ? "-" : c.flag().name();
     }
 
     @Override
@@ -114,12 +136,21 @@ final class DirectionReporter implements TrafficReporter {
 
     @Override
     public void tcpClosed(ConnectionContext c) {
-        if (c.telemetry() == null) {
+        Object state = c.telemetry();
+        if (state == null || state == CLOSED) {
             return;
         }
-        String flags = c.flag() == null ? "-" : c.flag().name();
+        c.telemetry(CLOSED);
+        String flags = flags(c);
         if (mesh != null) {
-            mesh.tcpSeries(outbound, c, flags).closed().inc();
+            MeshMetrics.TcpSeries series;
+            if (state instanceof MeshMetrics.TcpSeries connected) {
+                series = connected;
+            } else {
+                series = mesh.tcpSeries(outbound, c, flags);
+                series.opened().inc();
+            }
+            series.closed().inc();
         }
         if (accessLog.enabled()) {
             accessLog.log(new AccessLog.Entry(c.startEpochMillis(), null, null, null, null, 0, flags,

@@ -30,6 +30,10 @@ public interface TrafficReporter {
         }
 
         @Override
+        public void tcpConnected(ConnectionContext connection) {
+        }
+
+        @Override
         public void tcpBytes(ConnectionContext connection, long fromDownstream, long fromUpstream) {
         }
 
@@ -51,8 +55,11 @@ public interface TrafficReporter {
 
     void requestDone(RequestContext request);
 
-    /** An opaque connection was relayed: its upstream connection is open. */
+    /** An opaque connection was accepted and routed; its upstream connection is yet to be made. */
     void tcpOpened(ConnectionContext connection);
+
+    /** An opaque connection's upstream connection is made; its bytes are relayed from now on. */
+    void tcpConnected(ConnectionContext connection);
 
     /** Bytes an opaque connection relayed since the last call. */
     void tcpBytes(ConnectionContext connection, long fromDownstream, long fromUpstream);

@@ -159,6 +159,23 @@ class TelemetryTest {
     }
 
     @Test
+    void anOpaqueConnectionThroughThePassthroughClusterHasNoServiceAsInIstio() throws Exception {
+        Telemetry telemetry = Telemetry.create(ProxyConfig.from(POD::get));
+        ConnectionContext connection = connection();
+        connection.reporter(telemetry.outbound());
+        connection.routed("PassthroughCluster", "10.96.0.11");
+        telemetry.outbound().tcpOpened(connection);
+        telemetry.outbound().tcpConnected(connection);
+        telemetry.outbound().tcpClosed(connection);
+
+        Map<String, String> labels = labelsOf(telemetry.prometheusText(), "istio_tcp_connections_closed_total");
+        assertThat(labels).containsEntry("destination_service", "unknown")
+                .containsEntry("destination_service_name", "PassthroughCluster")
+                .containsEntry("request_protocol", "tcp");
+        telemetry.close();
+    }
+
+    @Test
     void aServiceOutsideKubernetesKeepsItsWholeHostAndTakesThePeersNamespace() throws Exception {
         Telemetry telemetry = Telemetry.create(ProxyConfig.from(POD::get));
         ConnectionContext connection = connection();
