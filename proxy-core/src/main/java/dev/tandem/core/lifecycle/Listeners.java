@@ -37,7 +37,7 @@ public final class Listeners {
         TRAFFIC,
         /** Intercepted traffic on a transparent socket (TPROXY), which needs CAP_NET_ADMIN. */
         TRANSPARENT_TRAFFIC,
-        /** A small HTTP endpoint (health, admin): reads at once, not tracked. */
+        /** A small HTTP endpoint (health, admin, metrics): on a loop of its own, reads at once, not tracked. */
         ENDPOINT
     }
 
@@ -74,7 +74,8 @@ public final class Listeners {
 
     /** Binds and returns the listening channel; a bind failure throws with the address in the message. */
     public Channel bind(String name, InetSocketAddress address, Kind kind, ChannelHandler childInitializer) {
-        ServerBootstrap bootstrap = transport.server().childHandler(childInitializer);
+        ServerBootstrap bootstrap = (kind == Kind.ENDPOINT ? transport.endpointServer() : transport.server())
+                .childHandler(childInitializer);
         if (kind == Kind.ENDPOINT) {
             bootstrap.childOption(ChannelOption.AUTO_READ, true);
         } else {

@@ -14,17 +14,21 @@ import io.netty.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Linux's native epoll transport: one acceptor thread and a fixed set of worker event loops. A connection and the
- * upstream connection opened for it live on the same loop, so a relay never crosses threads.
+ * Linux's native epoll transport: one acceptor thread and a fixed set of worker event loops for traffic, and one
+ * event loop of their own for the health, admin and metrics endpoints, so that a large scrape or config dump never
+ * holds up traffic (nor busy traffic a readiness probe). A connection and the upstream connection opened for it live
+ * on the same loop, so a relay never crosses threads.
  */
 public final class Transport implements AutoCloseable {
 
     private final EventLoopGroup acceptor;
     private final EventLoopGroup workers;
+    private final EventLoopGroup endpoints;
 
     private Transport(int workerThreads) {
         this.acceptor = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         this.workers = new MultiThreadIoEventLoopGroup(workerThreads, EpollIoHandler.newFactory());
+        this.endpoints = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
     }
 
     /** Fails with the reason when the native transport cannot load (not Linux, or no native library). */
@@ -35,8 +39,17 @@ public final class Transport implements AutoCloseable {
 
     /** A server bootstrap whose accepted channels start with auto-read off and allow half-closure. */
     public ServerBootstrap server() {
+        return server(acceptor, workers);
+    }
+
+    /** A server bootstrap for an endpoint (health, admin, metrics): accepts and serves on the endpoints' own loop. */
+    public ServerBootstrap endpointServer() {
+        return server(endpoints, endpoints);
+    }
+
+    private static ServerBootstrap server(EventLoopGroup parent, EventLoopGroup children) {
         return new ServerBootstrap()
-                .group(acceptor, workers)
+                .group(parent, children)
                 .channel(EpollServerSocketChannel.class)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.SO_BACKLOG, 1024)
@@ -61,6 +74,7 @@ public final class Transport implements AutoCloseable {
 
     public Future<?> shutdown() {
         acceptor.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        endpoints.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         return workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
 
