@@ -69,7 +69,7 @@ class ReadmeTest {
 
             assertThat(names).contains("istio_requests", "istio_tcp_sent_bytes", "tandem_config_reloads");
             for (String name : names) {
-                if (!name.startsWith("jvm_") && !name.startsWith("process_")) {
+                if (!name.startsWith("jvm_")) {
                     assertThat(readme).as(name).contains("`" + name);
                 }
             }
