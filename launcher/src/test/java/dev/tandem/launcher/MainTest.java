@@ -42,6 +42,15 @@ class MainTest {
     }
 
     @Test
+    void aBadIncludedOutboundPortExitsTwoNamingTheFlagAndItsVariable() {
+        Run run = run(Map.of(), "redirect", "apply", "--outbound-include-ports", "5432,65536");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--outbound-include-ports (TANDEM_OUTBOUND_INCLUDE_PORTS)=\"5432,65536\"")
+                .contains("nothing was changed");
+    }
+
+    @Test
     void aBadVariableExitsTwoNamingTheVariable() {
         Run run = run(Map.of("TANDEM_INBOUND_PORTS", "80,http"), "redirect", "print");
 
@@ -69,6 +78,6 @@ class MainTest {
         Run run = run(Map.of(), "redirect", "apply", "--help");
 
         assertThat(run.out()).contains("--inbound-interception-mode=VALUE", "--outbound-include-cidrs=VALUE",
-                "--proxy-uid=VALUE", "--dry-run");
+                "--outbound-include-ports=VALUE", "--proxy-uid=VALUE", "--dry-run");
     }
 }

@@ -23,6 +23,7 @@ public record RedirectConfig(
         CidrSet outboundIncludeCidrs,
         CidrSet outboundExcludeCidrs,
         PortSet outboundExcludePorts,
+        PortSet outboundIncludePorts,
         BackendChoice backend,
         Ipv6Choice ipv6,
         int tproxyMark,
@@ -41,7 +42,7 @@ public record RedirectConfig(
             Settings.HEALTH_PORT, Settings.ADMIN_PORT, Settings.METRICS_PORT,
             Settings.INBOUND_INTERCEPTION_MODE, Settings.INBOUND_PORTS, Settings.INBOUND_EXCLUDE_PORTS,
             Settings.OUTBOUND_INCLUDE_CIDRS, Settings.OUTBOUND_EXCLUDE_CIDRS, Settings.OUTBOUND_EXCLUDE_PORTS,
-            Settings.IPTABLES_BACKEND, Settings.IPV6, Settings.TPROXY_MARK, Settings.TPROXY_ROUTE_TABLE);
+            Settings.OUTBOUND_INCLUDE_PORTS, Settings.IPTABLES_BACKEND, Settings.IPV6, Settings.TPROXY_MARK, Settings.TPROXY_ROUTE_TABLE);
 
     public static RedirectConfig read(EnvReader env) throws ConfigException {
         int uid = orZero(env.read(Settings.PROXY_UID, Parsers::id));
@@ -54,6 +55,7 @@ public record RedirectConfig(
                 env.read(Settings.OUTBOUND_INCLUDE_CIDRS, CidrSet::parse),
                 env.read(Settings.OUTBOUND_EXCLUDE_CIDRS, CidrSet::parse),
                 env.read(Settings.OUTBOUND_EXCLUDE_PORTS, PortSet::parse),
+                env.read(Settings.OUTBOUND_INCLUDE_PORTS, PortSet::parse),
                 env.read(Settings.IPTABLES_BACKEND, Parsers.oneOf(BackendChoice.class)),
                 env.read(Settings.IPV6, Parsers.oneOf(Ipv6Choice.class)),
                 orZero(env.read(Settings.TPROXY_MARK, Parsers.integer(1, Integer.MAX_VALUE))),
@@ -66,6 +68,9 @@ public record RedirectConfig(
         }
         if (config.outboundExcludeCidrs != null && config.outboundExcludeCidrs.all()) {
             env.refuse(Settings.OUTBOUND_EXCLUDE_CIDRS, "* is not allowed here; set " + Settings.OUTBOUND_INCLUDE_CIDRS.name() + " empty to capture nothing");
+        }
+        if (config.outboundIncludePorts != null && config.outboundIncludePorts.all()) {
+            env.refuse(Settings.OUTBOUND_INCLUDE_PORTS, "* is not allowed here; set " + Settings.OUTBOUND_INCLUDE_CIDRS.name() + "=* to capture every port");
         }
         env.throwIfInvalid();
         return config;

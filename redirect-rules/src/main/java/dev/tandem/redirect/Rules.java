@@ -11,7 +11,8 @@ import java.util.TreeSet;
  * Builds the interception rules for one address family from the configuration, the way istio-iptables lays them out:
  * <ul>
  *   <li>outbound TCP goes to the outbound listener, except the proxy's own (uid, gid), loopback destinations, the
- *       inbound proxy's deliveries from its loopback source, and excluded destinations and ports;</li>
+ *       inbound proxy's deliveries from its loopback source, and excluded destinations and ports; included ports go
+ *       to it whatever their destination, even outside the included CIDRs;</li>
  *   <li>the proxy's call to its own pod IP goes to the inbound listener, so an application calling itself still
  *       passes its inbound proxy;</li>
  *   <li>inbound TCP goes to the inbound listener by REDIRECT (nat) or TPROXY (mangle), except the proxy's own ports
@@ -50,7 +51,7 @@ public final class Rules {
     }
 
     private boolean capturesOutbound() {
-        return config.outboundIncludeCidrs().all() || !includeCidrs().isEmpty();
+        return config.outboundIncludeCidrs().all() || !includeCidrs().isEmpty() || !config.outboundIncludePorts().isEmpty();
     }
 
     private void inbound() {
@@ -123,6 +124,10 @@ public final class Rules {
         returnForPorts(Table.NAT, Chains.OUTPUT, config.outboundExcludePorts().ports());
         for (Cidr cidr : excludeCidrs()) {
             add(Table.NAT, Chains.OUTPUT, "-d", cidr.toString(), "-j", "RETURN");
+        }
+        // As istio-iptables: after every exclusion, before the included CIDRs, so these ports are captured to any address.
+        for (Port port : config.outboundIncludePorts().ports()) {
+            add(Table.NAT, Chains.OUTPUT, "-p", "tcp", "--dport", port(port), "-j", Chains.REDIRECT);
         }
         if (config.outboundIncludeCidrs().all()) {
             add(Table.NAT, Chains.OUTPUT, "-j", Chains.REDIRECT);

@@ -117,6 +117,15 @@ class RedirectorTest {
     }
 
     @Test
+    void includedOutboundPortsAreAListOfPortsNeverAStar() {
+        assertThatThrownBy(() -> config(Map.of("TANDEM_OUTBOUND_INCLUDE_PORTS", "5432,0")))
+                .hasMessageContaining("TANDEM_OUTBOUND_INCLUDE_PORTS=\"5432,0\"");
+        assertThatThrownBy(() -> config(Map.of("TANDEM_OUTBOUND_INCLUDE_PORTS", "*")))
+                .hasMessageContaining("TANDEM_OUTBOUND_INCLUDE_PORTS=\"*\": * is not allowed here; set "
+                        + "TANDEM_OUTBOUND_INCLUDE_CIDRS=* to capture every port");
+    }
+
+    @Test
     void theRemovalScriptNamesOnlyTandemsChainsAndJumps() {
         String saved = """
                 *nat

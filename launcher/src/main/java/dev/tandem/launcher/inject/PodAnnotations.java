@@ -42,7 +42,9 @@ final class PodAnnotations {
             new Override(Settings.OUTBOUND_EXCLUDE_CIDRS, "traffic.tandem.dev/excludeOutboundIPRanges",
                     "traffic.sidecar.istio.io/excludeOutboundIPRanges"),
             new Override(Settings.OUTBOUND_EXCLUDE_PORTS, "traffic.tandem.dev/excludeOutboundPorts",
-                    "traffic.sidecar.istio.io/excludeOutboundPorts"));
+                    "traffic.sidecar.istio.io/excludeOutboundPorts"),
+            new Override(Settings.OUTBOUND_INCLUDE_PORTS, "traffic.tandem.dev/includeOutboundPorts",
+                    "traffic.sidecar.istio.io/includeOutboundPorts"));
 
     /** Prefixes whose every key should be one Tandem knows: another is likely a typo, and is warned about. */
     private static final List<String> WATCHED_PREFIXES = List.of("tandem.dev/", "traffic.tandem.dev/",

@@ -107,7 +107,7 @@ record PodSettings(Map<String, String> values, RedirectConfig rules) {
     List<Setting> forInit() {
         Set<Setting> always = Set.of(Settings.INBOUND_INTERCEPTION_MODE, Settings.INBOUND_PORTS,
                 Settings.INBOUND_EXCLUDE_PORTS, Settings.OUTBOUND_INCLUDE_CIDRS, Settings.OUTBOUND_EXCLUDE_CIDRS,
-                Settings.OUTBOUND_EXCLUDE_PORTS);
+                Settings.OUTBOUND_EXCLUDE_PORTS, Settings.OUTBOUND_INCLUDE_PORTS);
         return RedirectConfig.SETTINGS.stream()
                 .filter(s -> always.contains(s) || values.containsKey(s.name()))
                 .toList();

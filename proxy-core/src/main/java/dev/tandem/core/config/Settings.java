@@ -44,6 +44,9 @@ public final class Settings {
             "outbound destinations never captured (comma-separated CIDRs)");
     public static final Setting OUTBOUND_EXCLUDE_PORTS = new Setting("TANDEM_OUTBOUND_EXCLUDE_PORTS", "",
             "outbound destination ports never captured");
+    public static final Setting OUTBOUND_INCLUDE_PORTS = new Setting("TANDEM_OUTBOUND_INCLUDE_PORTS", "",
+            "outbound destination ports captured whatever the destination address, even outside "
+                    + "TANDEM_OUTBOUND_INCLUDE_CIDRS (comma-separated); excluded CIDRs and ports still win");
     public static final Setting IPTABLES_BACKEND = new Setting("TANDEM_IPTABLES_BACKEND", "auto",
             "auto (the backend already holding rules, else the system default), nft or legacy");
     public static final Setting IPV6 = new Setting("TANDEM_IPV6", "auto",
@@ -116,7 +119,7 @@ public final class Settings {
             PROXY_UID, PROXY_GID,
             OUTBOUND_PORT, INBOUND_PORT, TUNNEL_PORT, HEALTH_PORT, ADMIN_PORT, METRICS_PORT,
             INBOUND_INTERCEPTION_MODE, INBOUND_PORTS, INBOUND_EXCLUDE_PORTS,
-            OUTBOUND_INCLUDE_CIDRS, OUTBOUND_EXCLUDE_CIDRS, OUTBOUND_EXCLUDE_PORTS,
+            OUTBOUND_INCLUDE_CIDRS, OUTBOUND_EXCLUDE_CIDRS, OUTBOUND_EXCLUDE_PORTS, OUTBOUND_INCLUDE_PORTS,
             IPTABLES_BACKEND, IPV6, TPROXY_MARK, TPROXY_ROUTE_TABLE,
             NAMESPACE, CLUSTER_DOMAIN, POD_NAME, SERVICE_ACCOUNT, WORKLOAD_NAME, APP, VERSION, CONFIG,
             OPAQUE_PORTS, DETECTION_TIMEOUT, REQUEST_HEADERS_TIMEOUT, REQUEST_TIMEOUT, MAX_REQUEST_HEADERS_KB,

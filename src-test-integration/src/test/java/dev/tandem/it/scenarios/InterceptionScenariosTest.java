@@ -16,8 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Pods a and b run the sidecar in REDIRECT mode; pod c has neither rules nor sidecar. Every call is made by a plain
- * application that does not know about Tandem, and every assertion is what that application or its peer observes.
+ * Pods a and b run the sidecar in REDIRECT mode; pod c has neither rules nor sidecar; pod d has rules that capture only
+ * outbound calls to the echo port, and no sidecar. Every call is made by a plain application that does not know about
+ * Tandem, and every assertion is what that application or its peer observes.
  */
 @ExtendWith(ScenarioExtension.class)
 class InterceptionScenariosTest {
@@ -32,6 +33,7 @@ class InterceptionScenariosTest {
     private static Pod a;
     private static Pod b;
     private static Pod c;
+    private static Pod d;
 
     @BeforeAll
     static void layOutPods() {
@@ -39,7 +41,9 @@ class InterceptionScenariosTest {
         a = mesh.pod("a");
         b = mesh.pod("b");
         c = mesh.pod("c");
+        d = mesh.pod("d");
         a.applyRules(Map.of());
+        d.applyRules(Map.of("TANDEM_OUTBOUND_INCLUDE_CIDRS", "", "TANDEM_OUTBOUND_INCLUDE_PORTS", Integer.toString(ECHO)));
         b.applyRules(Map.of("TANDEM_INBOUND_EXCLUDE_PORTS", Integer.toString(EXCLUDED)));
         a.startSidecar(Map.of());
         b.startSidecar(Map.of());
@@ -110,6 +114,17 @@ class InterceptionScenariosTest {
 
         assertThat(exchange.outcome()).as(exchange.line()).isIn(Outcome.RESET, Outcome.REFUSED);
         assertThat(exchange.millis()).isLessThan(1_000);
+    }
+
+    @Test
+    void withOnlyAnIncludedOutboundPortOnlyCallsToThatPortAreCaptured() {
+        // d runs no sidecar: a captured call finds nothing on the outbound listener and is refused.
+        Exchange captured = d.attempt(c.ipv4(), ECHO);
+
+        assertThat(captured.outcome()).as("captured by port, whatever the address: " + captured.line())
+                .isEqualTo(Outcome.REFUSED);
+        List<InetAddress> peers = c.peersDuring(EXCLUDED, () -> d.expectEcho(c.ipv4(), EXCLUDED, 4096));
+        assertThat(peers).as("another port goes straight out").containsExactly(Pod.ip(d.ipv4()));
     }
 
     @Test

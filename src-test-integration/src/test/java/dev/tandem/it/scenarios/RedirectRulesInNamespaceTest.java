@@ -119,6 +119,7 @@ class RedirectRulesInNamespaceTest {
         Host.Result badPortFlag = pod.redirect(Map.of(), "apply", "--inbound-exclude-ports", "70000");
         Host.Result badMode = pod.redirect(Map.of("TANDEM_INBOUND_INTERCEPTION_MODE", "MAGIC"), "apply");
         Host.Result badFlag = pod.redirect(Map.of(), "apply", "--no-such-flag");
+        Host.Result badIncludedPort = pod.redirect(Map.of(), "apply", "--outbound-include-ports", "*");
 
         assertThat(badCidr.exitCode()).isEqualTo(2);
         assertThat(badCidr.stderr()).contains("TANDEM_OUTBOUND_EXCLUDE_CIDRS=\"10.0.0.0/33\"");
@@ -128,6 +129,8 @@ class RedirectRulesInNamespaceTest {
         assertThat(badMode.stderr()).contains("TANDEM_INBOUND_INTERCEPTION_MODE=\"MAGIC\"");
         assertThat(badFlag.exitCode()).isEqualTo(2);
         assertThat(badFlag.stderr()).contains("--no-such-flag");
+        assertThat(badIncludedPort.exitCode()).isEqualTo(2);
+        assertThat(badIncludedPort.stderr()).contains("--outbound-include-ports (TANDEM_OUTBOUND_INCLUDE_PORTS)=\"*\"");
         assertThat(state()).isEqualTo(before);
     }
 
