@@ -27,8 +27,11 @@ final class AdmissionReviews {
 
     static final String API_VERSION = "admission.k8s.io/v1";
 
-    /** The HTTP answer, and a line for the log. */
-    record Answer(int status, String contentType, byte[] body, String summary) {
+    /** The HTTP answer, a line for the log, and the warnings the log also shows (each naming the pod). */
+    record Answer(int status, String contentType, byte[] body, String summary, List<String> warnings) {
+        Answer(int status, String contentType, byte[] body, String summary) {
+            this(status, contentType, body, summary, List.of());
+        }
     }
 
     private static final ObjectMapper JSON = JsonMapper.builder()
@@ -80,13 +83,18 @@ final class AdmissionReviews {
         }
         List<String> warnings = new ArrayList<>();
         outcome.warnings().forEach(w -> warnings.add("tandem: " + w));
+        List<String> logged = outcome.warnings().stream().map(w -> what + ": " + w).toList();
         if (outcome.result() == Result.INJECTED) {
-            return allowed(uid, JsonPatch.between(pod, injected), warnings, what + ": injected");
+            return logged(allowed(uid, JsonPatch.between(pod, injected), warnings, what + ": injected"), logged);
         }
         if (outcome.result() == Result.SKIPPED) {
             warnings.add("tandem: no sidecar: " + outcome.reason());
         }
-        return allowed(uid, null, warnings, what + ": left as it was: " + outcome.reason());
+        return logged(allowed(uid, null, warnings, what + ": left as it was: " + outcome.reason()), logged);
+    }
+
+    private static Answer logged(Answer answer, List<String> warnings) {
+        return new Answer(answer.status(), answer.contentType(), answer.body(), answer.summary(), warnings);
     }
 
     private static Answer allowed(String uid, ArrayNode patch, List<String> warnings, String summary) {

@@ -124,6 +124,7 @@ final class InjectorServer implements AutoCloseable {
                             ("internal error: " + e + "\n").getBytes(StandardCharsets.UTF_8), "internal error");
                 }
                 log.info("{} in {} us", answer.summary(), TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - start));
+                answer.warnings().forEach(w -> log.warn("{}", w));
                 respond(ctx, request, HttpResponseStatus.valueOf(answer.status()), answer.contentType(), answer.body());
             } else if (path.equals(INJECT_PATH)) {
                 respond(ctx, request, HttpResponseStatus.METHOD_NOT_ALLOWED, "text/plain; charset=utf-8",

@@ -1,8 +1,6 @@
 package dev.tandem.launcher.inject;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tandem.core.config.ConfigError;
-import dev.tandem.core.config.ConfigException;
 import dev.tandem.core.config.Setting;
 import dev.tandem.core.config.Settings;
 import java.util.ArrayList;
@@ -73,9 +71,11 @@ final class PodAnnotations {
 
     /**
      * The opt-out that applies, as "where=value" (e.g. {@code label sidecar.istio.io/inject=false}), or null when the
-     * pod is to be injected. Checked in order: Tandem's label, Tandem's annotation, Istio's label, Istio's annotation.
+     * pod is to be injected. Checked in order: Tandem's label, Tandem's annotation, Istio's label, Istio's annotation;
+     * the first that says true or false decides. A value that is neither is ignored with a warning added to
+     * {@code warnings}, as Istio's injector ignores it (falling back to its default, which is to inject).
      */
-    String optOut() throws ConfigException {
+    String optOut(List<String> warnings) {
         for (String name : List.of(INJECT, ISTIO_INJECT)) {
             for (boolean isLabel : List.of(true, false)) {
                 String value = isLabel ? label(name) : annotation(name);
@@ -90,7 +90,7 @@ final class PodAnnotations {
                 if (YES.contains(v)) {
                     return null;
                 }
-                throw new ConfigException(new ConfigError(where, value, "not true or false"));
+                warnings.add(where + "=\"" + value + "\" is not true or false; ignored, as Istio ignores it");
             }
         }
         return null;

@@ -31,6 +31,12 @@ record PodSettings(Map<String, String> values, RedirectConfig rules) {
      */
     static final Set<Setting> POD_FILES = Set.of(Settings.CONFIG);
 
+    /**
+     * Istio's interception mode NONE, which only the injector knows: no rules, so no init container, and a sidecar
+     * that is not told a mode (the proxy knows only REDIRECT and TPROXY).
+     */
+    static final String NO_INTERCEPTION = "NONE";
+
     /** What the init container's {@code tandem redirect apply} reads, besides the sidecar's ports and mode. */
     private static final Set<Setting> RULES_ONLY;
 
@@ -62,14 +68,17 @@ record PodSettings(Map<String, String> values, RedirectConfig rules) {
                 errors.add(new ConfigError(origin.apply(name), values.get(name), "not an absolute path in the pod"));
             }
         }
+        // Mode NONE is checked no further: with no rules, nothing reads it.
+        Function<String, String> lookup = name -> name.equals(Settings.INBOUND_INTERCEPTION_MODE.name())
+                && isNone(values.get(name)) ? null : values.get(name);
         RedirectConfig rules = null;
         try {
-            rules = RedirectConfig.read(EnvReader.of(values::get, s -> origin.apply(s.name())));
+            rules = RedirectConfig.read(EnvReader.of(lookup, s -> origin.apply(s.name())));
         } catch (ConfigException e) {
             errors.addAll(e.errors());
         }
         try {
-            ProxyConfig.from(name -> POD_FILES.stream().anyMatch(f -> f.name().equals(name)) ? null : values.get(name));
+            ProxyConfig.from(name -> POD_FILES.stream().anyMatch(f -> f.name().equals(name)) ? null : lookup.apply(name));
         } catch (ConfigException e) {
             for (ConfigError error : e.errors()) {
                 Setting setting = setting(error.origin());
@@ -91,6 +100,15 @@ record PodSettings(Map<String, String> values, RedirectConfig rules) {
         return merged;
     }
 
+    /** False for Istio's interception mode NONE: the pod gets the sidecar but no rules. */
+    boolean intercepts() {
+        return !isNone(values.get(Settings.INBOUND_INTERCEPTION_MODE.name()));
+    }
+
+    private static boolean isNone(String mode) {
+        return mode != null && mode.strip().equalsIgnoreCase(NO_INTERCEPTION);
+    }
+
     /** The value the containers will see: the one set, else the default. */
     String get(Setting setting) {
         return values.getOrDefault(setting.name(), setting.defaultValue());
@@ -100,6 +118,7 @@ record PodSettings(Map<String, String> values, RedirectConfig rules) {
     List<Setting> forSidecar() {
         return Settings.ALL.stream()
                 .filter(s -> values.containsKey(s.name()) && !RULES_ONLY.contains(s))
+                .filter(s -> s != Settings.INBOUND_INTERCEPTION_MODE || intercepts())
                 .toList();
     }
 

@@ -69,9 +69,10 @@ final class SidecarInjector {
         if (annotations.annotation(PodAnnotations.STATUS) != null || hasContainer(spec, Set.of(INIT, PROXY)) != null) {
             return Outcome.of(Result.ALREADY_INJECTED, "it has Tandem's sidecar already");
         }
-        String optOut = annotations.optOut();
+        List<String> warnings = new ArrayList<>();
+        String optOut = annotations.optOut(warnings);
         if (optOut != null) {
-            return Outcome.of(Result.OPTED_OUT, "opted out by " + optOut);
+            return new Outcome(Result.OPTED_OUT, "opted out by " + optOut, warnings);
         }
         if (spec.path("hostNetwork").asBoolean(false)) {
             return Outcome.of(Result.SKIPPED, "hostNetwork pod: its rules would capture the node's own traffic");
@@ -84,16 +85,19 @@ final class SidecarInjector {
         PodSettings settings = PodSettings.of(PodSettings.overlay(config.settings().values(), annotations.overrides()),
                 name -> annotations.origin(name) != null ? annotations.origin(name) : config.origin(name));
 
-        List<String> warnings = new ArrayList<>();
         annotations.unknown().forEach(a -> warnings.add("annotation " + a + " is not one Tandem reads; ignored"));
         String restartPolicy = spec.path("restartPolicy").asText("Always");
         if (config.layout() == Layout.CLASSIC && !restartPolicy.equals("Always")) {
             warnings.add("restartPolicy " + restartPolicy + ": in the classic layout the sidecar keeps running after"
                     + " the application ends, so the pod never completes; the native layout ends it");
         }
+        if (!settings.intercepts()) {
+            warnings.add("interception mode NONE: no " + INIT + ", so no traffic is redirected to the sidecar; the"
+                    + " application's calls bypass it");
+        }
 
         String application = containers.get(0).path("name").asText();
-        place(spec, initContainer(settings), sidecar(settings, workloadName));
+        place(spec, settings.intercepts() ? initContainer(settings) : null, sidecar(settings, workloadName));
         ArrayNode volumes = spec.get("volumes") instanceof ArrayNode existing ? existing : spec.putArray("volumes");
         volumes.addObject().put("name", CERTS_VOLUME).putObject("emptyDir").put("medium", "Memory");
         volumes.addObject().put("name", TMP_VOLUME).putObject("emptyDir");
@@ -106,24 +110,33 @@ final class SidecarInjector {
         if (config.layout() == Layout.CLASSIC && !annotationsNode.has(PodAnnotations.DEFAULT_CONTAINER)) {
             annotationsNode.put(PodAnnotations.DEFAULT_CONTAINER, application);
         }
-        annotationsNode.put(PodAnnotations.STATUS, status());
+        annotationsNode.put(PodAnnotations.STATUS, status(settings.intercepts()));
         return new Outcome(Result.INJECTED, null, warnings);
     }
 
     /**
      * Rules first, then the sidecar: in the native layout both before the pod's own init containers, so those get
      * the mesh; in the classic one the rules after them, so their traffic is not captured while no proxy is up.
+     * {@code init} is null when the pod gets no rules (interception mode NONE).
      */
     private void place(ObjectNode spec, ObjectNode init, ObjectNode proxy) {
         ArrayNode inits = JSON.arrayNode();
         ArrayNode existingInits = spec.get("initContainers") instanceof ArrayNode a ? a : JSON.arrayNode();
         if (config.layout() == Layout.NATIVE) {
-            inits.add(init).add(proxy).addAll(existingInits);
+            if (init != null) {
+                inits.add(init);
+            }
+            inits.add(proxy).addAll(existingInits);
         } else {
-            inits.addAll(existingInits).add(init);
+            inits.addAll(existingInits);
+            if (init != null) {
+                inits.add(init);
+            }
             ((ArrayNode) spec.get("containers")).insert(0, proxy);
         }
-        putBefore(spec, "initContainers", inits, "containers");
+        if (!inits.isEmpty() || spec.has("initContainers")) {
+            putBefore(spec, "initContainers", inits, "containers");
+        }
     }
 
     private ObjectNode initContainer(PodSettings settings) {
@@ -222,14 +235,17 @@ final class SidecarInjector {
     }
 
     /** What was added, as Istio's sidecar.istio.io/status says it: the names to look for or to remove. */
-    private String status() {
+    private String status(boolean intercepts) {
         ObjectNode status = JSON.objectNode();
         status.put("layout", config.layout().name().toLowerCase(java.util.Locale.ROOT));
+        ArrayNode inits = status.putArray("initContainers");
+        if (intercepts) {
+            inits.add(INIT);
+        }
         if (config.layout() == Layout.NATIVE) {
-            status.putArray("initContainers").add(INIT).add(PROXY);
+            inits.add(PROXY);
             status.putArray("containers");
         } else {
-            status.putArray("initContainers").add(INIT);
             status.putArray("containers").add(PROXY);
         }
         status.putArray("volumes").add(CERTS_VOLUME).add(TMP_VOLUME);

@@ -87,6 +87,39 @@ class AdmissionReviewsTest {
     }
 
     @Test
+    void anInjectValueNeitherTrueNorFalseIsIgnoredWithAWarningToTheUserAndTheLog() throws Exception {
+        ObjectNode review = (ObjectNode) JSON.readTree(REVIEW.toFile());
+        ((ObjectNode) review.path("request").path("object").path("metadata").path("annotations"))
+                .put("sidecar.istio.io/inject", "enabled");
+
+        AdmissionReviews.Answer answer = reviews.review(JSON.writeValueAsBytes(review));
+        AdmissionResponse response = KubernetesModel.read(JSON.readTree(answer.body()), AdmissionReview.class).getResponse();
+
+        assertThat(response.getAllowed()).isTrue();
+        assertThat(response.getPatch()).as("injected, as Istio injects it").isNotNull();
+        assertThat(response.getWarnings()).singleElement().asString()
+                .contains("annotation sidecar.istio.io/inject=\"enabled\" is not true or false; ignored");
+        assertThat(answer.warnings()).singleElement().asString()
+                .startsWith("pod ").contains("sidecar.istio.io/inject=\"enabled\"");
+    }
+
+    @Test
+    void interceptionModeNoneGetsTheSidecarWithoutTheRulesContainer() throws Exception {
+        ObjectNode review = (ObjectNode) JSON.readTree(REVIEW.toFile());
+        ((ObjectNode) review.path("request").path("object").path("metadata").path("annotations"))
+                .put("sidecar.istio.io/interceptionMode", "NONE");
+
+        AdmissionResponse response = respond(review);
+
+        assertThat(response.getAllowed()).isTrue();
+        Pod model = KubernetesModel.read(applyPatch(review.path("request").path("object"), response.getPatch()), Pod.class);
+        assertThat(model.getSpec().getInitContainers()).extracting(c -> c.getName()).containsExactly(SidecarInjector.PROXY);
+        assertThat(model.getSpec().getInitContainers().get(0).getEnv()).extracting(EnvVar::getName)
+                .doesNotContain("TANDEM_INBOUND_INTERCEPTION_MODE");
+        assertThat(response.getWarnings()).singleElement().asString().contains("interception mode NONE");
+    }
+
+    @Test
     void aHostNetworkPodIsAllowedWithoutSidecarAndAWarningSaysWhy() throws Exception {
         ObjectNode review = (ObjectNode) JSON.readTree(REVIEW.toFile());
         ((ObjectNode) review.path("request").path("object").path("spec")).put("hostNetwork", true);

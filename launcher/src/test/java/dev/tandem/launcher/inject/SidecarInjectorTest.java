@@ -112,6 +112,22 @@ class SidecarInjectorTest {
         assertThat(env(container(pod, "tandem-init"), "TANDEM_INBOUND_INTERCEPTION_MODE")).isEqualTo("TPROXY");
     }
 
+    @Test
+    void interceptionModeNoneFromTheValuesLeavesOutTheRulesAndAnAnnotationCanTurnThemBackOn() throws Exception {
+        InjectionConfig config = InjectionConfig.read(JsonNodeFactory.instance.objectNode(), "values",
+                new InjectionConfig.Flags(null, null, null, null, null, null, null,
+                        Map.of("TANDEM_INBOUND_INTERCEPTION_MODE", "none")));
+
+        ObjectNode none = injected(config, Map.of());
+        ObjectNode redirect = injected(config, Map.of("tandem.dev/interceptionMode", "REDIRECT"));
+
+        assertThat(names(none.path("spec").path("initContainers"))).containsExactly("tandem-proxy", "migrate");
+        assertThat(env(container(none, "tandem-proxy"), "TANDEM_INBOUND_INTERCEPTION_MODE")).isNull();
+        assertThat(names(redirect.path("spec").path("initContainers")))
+                .containsExactly("tandem-init", "tandem-proxy", "migrate");
+        assertThat(env(container(redirect, "tandem-init"), "TANDEM_INBOUND_INTERCEPTION_MODE")).isEqualTo("REDIRECT");
+    }
+
     static List<PodAnnotations.Override> overrides() {
         return PodAnnotations.OVERRIDES;
     }
