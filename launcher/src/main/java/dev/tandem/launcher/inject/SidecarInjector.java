@@ -30,6 +30,8 @@ final class SidecarInjector {
     /** The sidecar's root filesystem is read-only; the JVM and Netty's native library need a writable /tmp. */
     static final String TMP_VOLUME = "tandem-tmp";
     static final String READY_PATH = "/healthz/ready";
+    /** bin/tandem in Tandem's image (docker/Dockerfile), which is also its entrypoint. */
+    static final String IMAGE_BIN = "/opt/tandem/bin/tandem";
 
     private static final Set<String> OTHER_MESH_SIDECARS = Set.of("istio-proxy", "linkerd-proxy");
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -190,6 +192,12 @@ final class SidecarInjector {
         // Native sidecar: the applications start only once this passes, so their first calls find the proxy ready.
         proxy.set("startupProbe", readyProbe(health, 1, 600));
         proxy.set("readinessProbe", readyProbe(health, 15, 4));
+        if (config.layout() == Layout.CLASSIC) {
+            // Istio's holdApplicationUntilProxyStarts: the kubelet starts the containers in order and the next one (the
+            // application) only once this hook has returned, that is once the proxy is ready.
+            proxy.putObject("lifecycle").putObject("postStart").putObject("exec").putArray("command")
+                    .add(IMAGE_BIN).add("wait-ready");
+        }
 
         ObjectNode security = proxy.putObject("securityContext");
         security.put("allowPrivilegeEscalation", false);

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.launcher.inject.SidecarInjector.Result;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -80,6 +82,20 @@ class SidecarInjectorTest {
         assertThat(names(pod.path("spec").path("containers"))).containsExactly("tandem-proxy", "app");
         assertThat(container(pod, "tandem-proxy").has("restartPolicy")).isFalse();
         assertThat(pod.path("metadata").path("annotations").path(PodAnnotations.DEFAULT_CONTAINER).asText()).isEqualTo("app");
+    }
+
+    @Test
+    void classicLayoutHoldsTheApplicationUntilTheProxyIsReadyAsIstioCanAndTheNativeOneNeedsNoHook() throws Exception {
+        InjectionConfig classic = InjectionConfig.read(JsonNodeFactory.instance.objectNode(), "values",
+                new InjectionConfig.Flags(null, null, true, null, null, null, null, Map.of()));
+
+        JsonNode hook = container(injected(classic, Map.of()), "tandem-proxy").path("lifecycle").path("postStart");
+
+        assertThat(hook.path("exec").path("command")).extracting(JsonNode::asText)
+                .containsExactly(SidecarInjector.IMAGE_BIN, "wait-ready");
+        assertThat(Files.readString(Path.of("../docker/Dockerfile")))
+                .as("the image's bin/tandem").contains("ENTRYPOINT [\"" + SidecarInjector.IMAGE_BIN + "\"]");
+        assertThat(container(injected(InjectionConfig.defaults(), Map.of()), "tandem-proxy").has("lifecycle")).isFalse();
     }
 
     @Test

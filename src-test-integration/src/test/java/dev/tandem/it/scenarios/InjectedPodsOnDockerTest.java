@@ -38,7 +38,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * What {@code bin/tandem inject} writes also runs. Three pods are injected as a user injects them, read into
  * Kubernetes' object model, and run on Docker the way a kubelet runs a pod: a holder owns the network namespace, the
- * init containers run in order (a native sidecar is started and its startup probe awaited), then the containers, each
+ * init containers run in order (a native sidecar is started and its startup probe awaited), then the containers in
+ * order, each postStart hook (the classic sidecar's wait-ready) returning before the next container starts, each
  * with exactly the image, command, args, environment (downward-API fields filled from the pod), user, group,
  * capabilities, privilege escalation, read-only root, emptyDir mounts and memory and CPU limits its manifest gives it;
  * the probes are made from another namespace, as the kubelet makes them from the node. A client in its own namespace
@@ -235,6 +236,7 @@ class InjectedPodsOnDockerTest {
             for (Container init : pod.getSpec().getInitContainers()) {
                 if ("Always".equals(init.getRestartPolicy())) {
                     run(dockerRun(init, true), true);
+                    postStart(init);
                     kubelet.await(name(), init.getStartupProbe());
                     probed.add(init);
                 } else {
@@ -247,6 +249,7 @@ class InjectedPodsOnDockerTest {
             }
             for (Container container : pod.getSpec().getContainers()) {
                 run(dockerRun(container, true), true);
+                postStart(container);
                 probed.add(container);
             }
             for (Container container : probed) {
@@ -255,6 +258,27 @@ class InjectedPodsOnDockerTest {
                 }
             }
             figures.add(name() + " ready in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms");
+        }
+
+        /**
+         * The container's postStart hook, run in it as the kubelet runs it: the next container starts only once the hook
+         * has returned, and a hook that fails fails the container.
+         */
+        void postStart(Container c) {
+            if (c.getLifecycle() == null || c.getLifecycle().getPostStart() == null) {
+                return;
+            }
+            assertThat(c.getLifecycle().getPostStart().getExec()).as("only exec hooks are run here").isNotNull();
+            long start = System.nanoTime();
+            List<String> exec = new ArrayList<>(List.of("docker", "exec", RUN + "-" + name() + "-" + c.getName()));
+            exec.addAll(c.getLifecycle().getPostStart().getExec().getCommand());
+            Result result = run(exec, false);
+            if (result.exitCode() != 0) {
+                throw new IllegalStateException("postStart hook of " + c.getName() + " in " + name() + " exited "
+                        + result.exitCode() + ":\n" + result.stdout() + result.stderr());
+            }
+            figures.add(name() + "'s " + c.getName() + " postStart hook returned in "
+                    + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms");
         }
 
         /** {@code docker run} with everything the manifest says about the container. */
