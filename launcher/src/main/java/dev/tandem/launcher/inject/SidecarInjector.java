@@ -33,6 +33,14 @@ final class SidecarInjector {
     /** bin/tandem in Tandem's image (docker/Dockerfile), which is also its entrypoint. */
     static final String IMAGE_BIN = "/opt/tandem/bin/tandem";
 
+    /**
+     * The labels that name the pod's canonical service and revision, in Istio's order (its labels.CanonicalService);
+     * with none of them, the proxy takes the workload's name and "latest".
+     */
+    static final List<String> APP_LABELS = List.of("service.istio.io/canonical-name", "app.kubernetes.io/name", "app");
+    static final List<String> VERSION_LABELS = List.of("service.istio.io/canonical-revision", "app.kubernetes.io/version",
+            "version");
+
     private static final Set<String> OTHER_MESH_SIDECARS = Set.of("istio-proxy", "linkerd-proxy");
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
@@ -99,7 +107,8 @@ final class SidecarInjector {
         }
 
         String application = containers.get(0).path("name").asText();
-        place(spec, settings.intercepts() ? initContainer(settings) : null, sidecar(settings, workloadName));
+        JsonNode labels = pod.path("metadata").path("labels");
+        place(spec, settings.intercepts() ? initContainer(settings) : null, sidecar(settings, workloadName, labels));
         ArrayNode volumes = spec.get("volumes") instanceof ArrayNode existing ? existing : spec.putArray("volumes");
         volumes.addObject().put("name", CERTS_VOLUME).putObject("emptyDir").put("medium", "Memory");
         volumes.addObject().put("name", TMP_VOLUME).putObject("emptyDir");
@@ -157,7 +166,7 @@ final class SidecarInjector {
         return init;
     }
 
-    private ObjectNode sidecar(PodSettings settings, String workloadName) {
+    private ObjectNode sidecar(PodSettings settings, String workloadName, JsonNode labels) {
         RedirectConfig rules = settings.rules();
         ObjectNode proxy = container(PROXY, "proxy");
         if (config.layout() == Layout.NATIVE) {
@@ -179,8 +188,10 @@ final class SidecarInjector {
         } else {
             fieldRef(env, Settings.WORKLOAD_NAME, "metadata.name");
         }
-        fieldRef(env, Settings.APP, "metadata.labels['app']");
-        fieldRef(env, Settings.VERSION, "metadata.labels['version']");
+        // As Istio's injector, the label is chosen by the labels the pod has when it is injected; the downward API then
+        // gives its value when the pod starts.
+        fieldRef(env, Settings.APP, "metadata.labels['" + firstLabel(labels, APP_LABELS) + "']");
+        fieldRef(env, Settings.VERSION, "metadata.labels['" + firstLabel(labels, VERSION_LABELS) + "']");
         env.addObject().put("name", Settings.CLUSTER_DOMAIN.name()).put("value", settings.get(Settings.CLUSTER_DOMAIN));
         for (Setting s : settings.forSidecar()) {
             if (s != Settings.CLUSTER_DOMAIN) {
@@ -228,6 +239,11 @@ final class SidecarInjector {
             argList.add(arg);
         }
         return container;
+    }
+
+    /** The first of {@code keys} the pod is labelled with; else the last, the plainest. */
+    private static String firstLabel(JsonNode labels, List<String> keys) {
+        return keys.stream().filter(labels::has).findFirst().orElse(keys.get(keys.size() - 1));
     }
 
     private static void fieldRef(ArrayNode env, Setting setting, String fieldPath) {
