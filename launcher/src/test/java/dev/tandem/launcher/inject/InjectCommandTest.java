@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code tandem inject} and {@code tandem injector} as a user meets them: input, output and exit status. */
 class InjectCommandTest {
@@ -75,8 +76,8 @@ class InjectCommandTest {
     }
 
     @Test
-    void theInjectorSaysSoWhenItsPortIsTaken() throws Exception {
-        Path certs = WebhookCerts.make(Files.createTempDirectory("certs"));
+    void theInjectorSaysSoWhenItsPortIsTaken(@TempDir Path dir) throws Exception {
+        Path certs = WebhookCerts.make(dir);
         try (ServerSocket taken = new ServerSocket(0)) {
             Run run = run("", "injector", "--cert", certs.resolve("tls.crt").toString(), "--key",
                     certs.resolve("tls.key").toString(), "--port", String.valueOf(taken.getLocalPort()));
@@ -87,8 +88,7 @@ class InjectCommandTest {
     }
 
     @Test
-    void theInjectorRefusesAKeyItCannotReadBeforeListening() throws Exception {
-        var missing = Files.createTempDirectory("no-certs");
+    void theInjectorRefusesAKeyItCannotReadBeforeListening(@TempDir Path missing) throws Exception {
         Run run = run("", "injector", "--cert", missing.resolve("tls.crt").toString(), "--key",
                 missing.resolve("tls.key").toString(), "--port", "0");
 

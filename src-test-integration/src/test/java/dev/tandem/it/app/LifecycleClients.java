@@ -37,6 +37,32 @@ final class LifecycleClients {
         return status + " " + body;
     }
 
+    /** {@code ok=N of=COUNT}: COUNT POSTs one after another, each with a body of {@code bytes} bytes; ok counts 200s. */
+    static String posts(InetSocketAddress target, String path, int bytes, int count) throws IOException {
+        URI uri = URI.create("http://" + Wire.authority(target) + path);
+        byte[] body = new byte[bytes];
+        java.util.Arrays.fill(body, (byte) 'x');
+        int ok = 0;
+        for (int i = 0; i < count; i++) {
+            HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection(Proxy.NO_PROXY);
+            connection.setConnectTimeout(Wire.CONNECT_TIMEOUT_MS);
+            connection.setReadTimeout(5_000);
+            connection.setRequestMethod("POST");
+            connection.setDoOutput(true);
+            connection.setFixedLengthStreamingMode(bytes);
+            try (var out = connection.getOutputStream()) {
+                out.write(body);
+            }
+            ok += connection.getResponseCode() == 200 ? 1 : 0;
+            InputStream stream = connection.getResponseCode() < 400 ? connection.getInputStream() : connection.getErrorStream();
+            if (stream != null) {
+                stream.readAllBytes();
+                stream.close();
+            }
+        }
+        return "ok=" + ok + " of=" + count;
+    }
+
     /**
      * A GET, a pause of {@code pauseMillis}, and a second GET on the same connection unless the first answer said
      * {@code Connection: close}: {@code first=STATUS first-close=BOOL second=STATUS|none second-close=BOOL

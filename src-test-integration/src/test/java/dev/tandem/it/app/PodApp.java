@@ -102,6 +102,7 @@ public final class PodApp {
             case "burst" -> burst(target(w), Integer.parseInt(w[3]), Long.parseLong(w[4]));
             case "get" -> get(target(w), w[3]);
             case "post" -> "ok " + LifecycleClients.post(target(w), w[3]);
+            case "posts" -> "ok " + LifecycleClients.posts(target(w), w[3], Integer.parseInt(w[4]), Integer.parseInt(w[5]));
             case "http1-two" -> "ok " + LifecycleClients.twoOnOneConnection(target(w), w[3], Long.parseLong(w[4]));
             case "slow-echo" -> "ok " + slowEcho(target(w), Long.parseLong(w[3]));
             case "async" -> {

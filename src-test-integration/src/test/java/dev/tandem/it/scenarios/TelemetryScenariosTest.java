@@ -26,6 +26,9 @@ class TelemetryScenariosTest {
 
     private static final int HTTP = 9080;
     private static final int ECHO = 7070;
+    /** The start of a line of the sidecar's own text log: a time stamp, then a level. */
+    private static final java.util.regex.Pattern LOG_LINE = java.util.regex.Pattern.compile(
+            "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}\\S* +(TRACE|DEBUG|INFO|WARN|ERROR) ");
 
     private static Mesh mesh;
     private static Pod web;
@@ -76,12 +79,18 @@ class TelemetryScenariosTest {
         return 0;
     }
 
+    /**
+     * The sidecar's access log lines. Its standard output holds them and, the sidecar's own log being text here, log
+     * lines; every line that is not a log line must parse as a JSON object.
+     */
     private static List<JsonNode> accessLog(Pod pod) throws Exception {
         List<JsonNode> lines = new ArrayList<>();
         ObjectMapper json = new ObjectMapper();
-        for (String line : pod.sidecarLog().lines().toList()) {
-            if (line.startsWith("{")) {
-                lines.add(json.readTree(line));
+        for (String line : pod.sidecarLog().lines().filter(l -> !l.isBlank()).toList()) {
+            if (!LOG_LINE.matcher(line).lookingAt()) {
+                JsonNode entry = json.readTree(line);
+                assertThat(entry.isObject()).as(line).isTrue();
+                lines.add(entry);
             }
         }
         return lines;
@@ -120,7 +129,17 @@ class TelemetryScenariosTest {
                 "destination_service_namespace=\"shop\"")).isEqualTo(20);
         assertThat(sample(destination, "istio_requests_total", "reporter=\"destination\"", "response_code=\"503\"",
                 svc)).isEqualTo(5);
+        assertThat(sample(destination, "istio_requests_total", "reporter=\"destination\"", "response_code=\"404\"",
+                svc)).isEqualTo(7);
         for (String scrape : List.of(source, destination)) {
+            for (String[] code : List.of(new String[] {"response_code=\"503\"", svc},
+                    new String[] {"response_code=\"404\"", svc})) {
+                double requests = sample(scrape, "istio_requests_total", code);
+                assertThat(sample(scrape, "istio_request_duration_milliseconds_count", code)).isEqualTo(requests);
+                assertThat(sample(scrape, "istio_request_bytes_count", code)).isEqualTo(requests);
+                assertThat(sample(scrape, "istio_response_bytes_count", code)).isEqualTo(requests);
+            }
+            assertThat(sample(scrape, "istio_request_duration_milliseconds_sum", ok)).isPositive();
             assertThat(sample(scrape, "istio_request_duration_milliseconds_count", ok)).isEqualTo(20);
             assertThat(sample(scrape, "istio_request_bytes_count", ok)).isEqualTo(20);
             assertThat(sample(scrape, "istio_response_bytes_count", ok)).isEqualTo(20);
@@ -133,10 +152,37 @@ class TelemetryScenariosTest {
     }
 
     @Test
-    void tcpByteCountersEqualTheBytesMoved() {
+    void requestBodiesOfAKnownSizeAreMeasuredOnBothReporters() {
+        // 6 POSTs of 3000 bytes each: a request is its head (some 100 to 400 bytes here) and its body.
+        assertThat(web.app("posts " + reviews.ipv4() + " " + HTTP + " /sized 3000 6")).contains("ok=6 of=6");
+        String[] sized = {"response_code=\"200\"", "request_protocol=\"http\""};
+
+        for (Pod pod : List.of(web, reviews)) {
+            String scrape = scrape(pod);
+            String reporter = pod == web ? "reporter=\"source\"" : "reporter=\"destination\"";
+            String host = "destination_service=\"" + reviews.ipv4() + "\"";
+            double count = sample(scrape, "istio_request_bytes_count", sized[0], sized[1], reporter, host);
+            double sum = sample(scrape, "istio_request_bytes_sum", sized[0], sized[1], reporter, host);
+            assertThat(count).as(pod.name() + " requests measured").isEqualTo(6);
+            assertThat(sum).as(pod.name() + " bytes of 6 requests of 3000 byte bodies").isBetween(6 * 3100.0, 6 * 3500.0);
+            assertThat(sample(scrape, "istio_request_bytes_bucket", sized[0], sized[1], reporter, host, "le=\"1000.0\""))
+                    .isZero();
+            assertThat(sample(scrape, "istio_request_bytes_bucket", sized[0], sized[1], reporter, host, "le=\"5000.0\""))
+                    .isEqualTo(6);
+        }
+    }
+
+    @Test
+    void tcpByteCountersEqualTheBytesMoved() throws Exception {
         double before = sample(scrape(web), "istio_tcp_received_bytes_total", "reporter=\"source\"");
         double sentBefore = sample(scrape(web), "istio_tcp_sent_bytes_total", "reporter=\"source\"");
         double openedBefore = sample(scrape(web), "istio_tcp_connections_opened_total", "reporter=\"source\"");
+        String before0 = scrape(reviews);
+        double[] destinationBefore = {
+                sample(before0, "istio_tcp_received_bytes_total", "reporter=\"destination\""),
+                sample(before0, "istio_tcp_sent_bytes_total", "reporter=\"destination\""),
+                sample(before0, "istio_tcp_connections_opened_total", "reporter=\"destination\""),
+                sample(before0, "istio_tcp_connections_closed_total", "reporter=\"destination\"")};
 
         web.expectEcho(reviews.ipv4(), ECHO, 1_000_000);
         web.expectEcho(reviews.ipv4(), ECHO, 250_000);
@@ -149,10 +195,20 @@ class TelemetryScenariosTest {
                 .isEqualTo(1_250_000);
         assertThat(sample(source, "istio_tcp_connections_opened_total", "reporter=\"source\"") - openedBefore)
                 .isEqualTo(2);
-        assertThat(sample(destination, "istio_tcp_received_bytes_total", "reporter=\"destination\""))
-                .isGreaterThanOrEqualTo(1_250_000);
-        assertThat(sample(destination, "istio_tcp_connections_closed_total", "reporter=\"destination\""))
-                .isGreaterThanOrEqualTo(2);
+        assertThat(sample(destination, "istio_tcp_received_bytes_total", "reporter=\"destination\"")
+                - destinationBefore[0]).isEqualTo(1_250_000);
+        assertThat(sample(destination, "istio_tcp_sent_bytes_total", "reporter=\"destination\"")
+                - destinationBefore[1]).isEqualTo(1_250_000);
+        assertThat(sample(destination, "istio_tcp_connections_opened_total", "reporter=\"destination\"")
+                - destinationBefore[2]).isEqualTo(2);
+        assertThat(sample(destination, "istio_tcp_connections_closed_total", "reporter=\"destination\"")
+                - destinationBefore[3]).isEqualTo(2);
+        // And a line per connection in the access log, with the bytes each way.
+        List<JsonNode> connections = accessLog(web).stream()
+                .filter(l -> (reviews.ipv4() + ":" + ECHO).equals(l.path("upstream_host").asText())).toList();
+        assertThat(connections).extracting(l -> l.path("bytes_received").asLong() + "/" + l.path("bytes_sent").asLong())
+                .contains("1000000/1000000", "250000/250000");
+        assertThat(connections).allSatisfy(l -> assertThat(l.path("response_flags").asText()).isEqualTo("-"));
     }
 
     @Test
