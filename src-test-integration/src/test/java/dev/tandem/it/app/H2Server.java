@@ -161,7 +161,8 @@ final class H2Server implements AutoCloseable {
                 }
                 case "GET /reset" -> {
                     ctx.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("200")));
-                    ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.CANCEL));
+                    // A code the proxy never sends of its own accord, so the client seeing it proves it was passed on.
+                    ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.ENHANCE_YOUR_CALM));
                 }
                 case "GET /goaway" -> {
                     respond(ctx, "200", "goaway");

@@ -146,7 +146,7 @@ class HttpScenariosTest {
 
     @Test
     void aStreamResetByTheServerReachesTheClientAsAResetWithItsCode() {
-        assertThat(fields(a.app("h2-get " + b.ipv4() + " " + H2 + " /reset"))).containsEntry("reset", "CANCEL");
+        assertThat(fields(a.app("h2-get " + b.ipv4() + " " + H2 + " /reset"))).containsEntry("reset", "ENHANCE_YOUR_CALM");
     }
 
     @Test
