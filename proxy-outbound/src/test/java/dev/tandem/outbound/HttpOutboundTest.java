@@ -147,6 +147,34 @@ class HttpOutboundTest {
     }
 
     @Test
+    void aRequestLineOver8KibIsAnswered414AndNeverReachesTheServer() throws Exception {
+        Set<Integer> upstream = ConcurrentHashMap.newKeySet();
+        HttpServer server = headerEcho(upstream);
+        InetSocketAddress proxy = outboundTo(server.getAddress().getPort(), Map.of());
+
+        String answer = exchange(proxy, "GET /" + "a".repeat(9 * 1024) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+
+        assertThat(answer).startsWith("HTTP/1.1 414 ").contains("connection: close", "(DPE)");
+        assertThat(upstream).isEmpty();
+    }
+
+    @Test
+    void aClientThatStallsInItsMethodIsAnswered408NotRelayedAsTcp() throws Exception {
+        Set<Integer> upstream = ConcurrentHashMap.newKeySet();
+        HttpServer server = headerEcho(upstream);
+        InetSocketAddress proxy = outboundTo(server.getAddress().getPort(), Map.of("TANDEM_REQUEST_HEADERS_TIMEOUT", "300ms"));
+
+        try (Socket s = new Socket(proxy.getAddress(), proxy.getPort())) {
+            s.setSoTimeout(5_000);
+            s.getOutputStream().write("GE".getBytes(StandardCharsets.ISO_8859_1));
+            String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+
+            assertThat(answer).startsWith("HTTP/1.1 408 Request Timeout").contains("(DT)");
+        }
+        assertThat(upstream).isEmpty();
+    }
+
+    @Test
     void anUnreachableUpstreamIs503UfAndATimeoutIs504Ut() throws Exception {
         int closed;
         try (ServerSocket s = new ServerSocket(0, 1, LOOPBACK)) {

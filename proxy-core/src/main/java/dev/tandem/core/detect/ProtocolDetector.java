@@ -19,7 +19,9 @@ import java.util.function.Predicate;
 /**
  * Peeks at a connection's first bytes to learn its protocol, then puts that protocol's stage in its own place and
  * hands it the bytes read so far, unchanged and uncopied. A destination declared opaque skips detection; a client that sends
- * nothing within the detection timeout is relayed as TCP (the server may be the one to speak first).
+ * nothing within the detection timeout is relayed as TCP (the server may be the one to speak first). A client that
+ * started an HTTP request and stalls before its protocol is certain goes to the HTTP/1 stage, whose head timeout
+ * answers it.
  */
 public final class ProtocolDetector extends ChannelInboundHandlerAdapter {
 
@@ -71,7 +73,7 @@ public final class ProtocolDetector extends ChannelInboundHandlerAdapter {
         if (received == null) {
             received = bytes;
             timer.cancel(false);
-            timer = ctx.executor().schedule(() -> decide(ctx, Detected.TCP), decisionTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            timer = ctx.executor().schedule(() -> settle(ctx), decisionTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } else {
             received = ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), received, bytes);
         }
@@ -96,8 +98,7 @@ public final class ProtocolDetector extends ChannelInboundHandlerAdapter {
         if (evt == ChannelInputShutdownEvent.INSTANCE && !decided) {
             // The client finished sending: what it sent is all there is to judge by.
             inputShutdown = true;
-            Detected detected = received == null ? null : Detection.examine(received);
-            decide(ctx, detected == null ? Detected.TCP : detected);
+            settle(ctx);
             return;
         }
         ctx.fireUserEventTriggered(evt);
@@ -113,6 +114,11 @@ public final class ProtocolDetector extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         release();
         ctx.fireChannelInactive();
+    }
+
+    /** No more bytes to judge by, for now or for good. */
+    private void settle(ChannelHandlerContext ctx) {
+        decide(ctx, received == null ? Detected.TCP : Detection.settle(received));
     }
 
     private void decide(ChannelHandlerContext ctx, Detected detected) {

@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP/1 server stage of an intercepted connection. Requests are taken one at a time, in order: each becomes an
  * {@link Http1Exchange} with an upstream connection from the pool; requests a client pipelines meanwhile wait, already
- * decoded, and are answered in the order they came. A request the decoder refused is answered here (400, 414, 431)
+ * decoded, and are answered in the order they came. A request the decoder refused is answered here (400, 414, 431, 505)
  * and never forwarded, and the connection is closed after the answer. While the proxy drains, each answer says
  * {@code Connection: close} and is the connection's last, as Envoy drains HTTP/1.
  */

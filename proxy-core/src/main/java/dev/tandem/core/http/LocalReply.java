@@ -38,7 +38,7 @@ public record LocalReply(HttpResponseStatus status, ResponseFlag flag, String bo
         };
     }
 
-    /** A refused request: 400, 414 or 431, as the decoder decided. */
+    /** A refused request: 400, 414, 431 or 505, as the decoder decided. */
     public static LocalReply refused(HttpResponseStatus status, String detail) {
         return new LocalReply(status, ResponseFlag.DPE, status.reasonPhrase() + ": " + detail);
     }

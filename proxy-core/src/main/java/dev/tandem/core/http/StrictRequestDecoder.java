@@ -18,8 +18,9 @@ import java.util.List;
 
 /**
  * Netty's request decoder made strict: besides what Netty refuses, a request that could be framed two ways (see
- * {@link HeadRules}) or lacks its Host comes out with a failed {@link DecoderResult} carrying a {@link MessageRejected},
- * and nothing after it is read. The server stage answers it and never forwards it.
+ * {@link HeadRules}), lacks its Host or names a version other than 1.0 and 1.1 comes out with a failed
+ * {@link DecoderResult} carrying a {@link MessageRejected}, and nothing after it is read. The server stage answers it
+ * and never forwards it.
  */
 public final class StrictRequestDecoder extends HttpRequestDecoder {
 
@@ -68,12 +69,23 @@ public final class StrictRequestDecoder extends HttpRequestDecoder {
             Object message = out.get(i);
             if (message instanceof HttpRequest request) {
                 rules.checkHead(request);
+                checkVersion(request);
                 checkHost(request);
                 failed |= request.decoderResult().isFailure();
             }
             if (message instanceof LastHttpContent) {
                 rules.messageEnded();
             }
+        }
+    }
+
+    /** Only HTTP/1.0 and 1.1 speak this syntax; any other version is answered 505. */
+    private static void checkVersion(HttpRequest request) {
+        HttpVersion version = request.protocolVersion();
+        if (request.decoderResult().isSuccess() && !version.equals(HttpVersion.HTTP_1_1)
+                && !version.equals(HttpVersion.HTTP_1_0)) {
+            HeadRules.reject(request, new MessageRejected(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED,
+                    version.text() + " is not HTTP/1.0 or HTTP/1.1"));
         }
     }
 

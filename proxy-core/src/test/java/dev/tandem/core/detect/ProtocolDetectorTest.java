@@ -20,6 +20,7 @@ import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Detection on an embedded channel: the right stage for each protocol, and every byte handed on once, in order. */
@@ -54,6 +55,10 @@ class ProtocolDetectorTest {
     private final List<Recorder> installed = new ArrayList<>();
 
     private EmbeddedChannel channel(int port, PortSet opaque, Duration firstByte) {
+        return channel(port, opaque, firstByte, Duration.ofSeconds(10));
+    }
+
+    private EmbeddedChannel channel(int port, PortSet opaque, Duration firstByte, Duration decision) {
         EmbeddedChannel channel = new EmbeddedChannel() {
             @Override
             protected SocketAddress remoteAddress0() {
@@ -66,7 +71,7 @@ class ProtocolDetectorTest {
             Recorder recorder = new Recorder(protocol);
             installed.add(recorder);
             pipeline.addLast(recorder);
-        }, dst -> opaque.contains(dst.port()), firstByte, Duration.ofSeconds(10)));
+        }, dst -> opaque.contains(dst.port()), firstByte, decision));
         channel.pipeline().fireChannelActive();
         return channel;
     }
@@ -89,7 +94,8 @@ class ProtocolDetectorTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"GET / HTTP/1.1\r\nHost: x\r\n\r\n", "POST /orders?id=1 HTTP/1.0\r\n\r\n",
-            "OPTIONS * HTTP/1.1\r\n", "GET / HTTP/1.1\n"})
+            "OPTIONS * HTTP/1.1\r\n", "GET / HTTP/1.1\n", "\r\nGET / HTTP/1.1\r\n", "\r\n\r\nPUT /f HTTP/1.1\r\n",
+            "CONNECT db:5432 HTTP/1.1\r\n", "GET http://a/ HTTP/1.1\r\n", "PURGE /cache HTTP/1.1\r\n"})
     void anHttp1RequestLineIsHttp1EvenArrivingOneByteAtATime(String request) {
         EmbeddedChannel channel = channel();
         byte[] bytes = request.getBytes(StandardCharsets.ISO_8859_1);
@@ -134,8 +140,8 @@ class ProtocolDetectorTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"\u0000\u0001binary", "SSH-2.0-OpenSSH_9.2\r\n", "GET / HTTP/2.0\r\n", "hello world\r\n",
-            "PRIVMSG #tandem :hi\r\n"})
+    @ValueSource(strings = {"\u0000\u0001binary", "SSH-2.0-OpenSSH_9.2\r\n", "hello world\r\n",
+            "PRIVMSG #tandem :hi\r\n", "GET\tkey\r\n", "GET \u0001\r\n", "get key\r\n", "PURGE /cache RTSP/1.0\r\n"})
     void anythingElseIsTcp(String bytes) {
         EmbeddedChannel channel = channel();
 
@@ -174,15 +180,64 @@ class ProtocolDetectorTest {
     }
 
     @Test
-    void aClientThatHalfClosesMidRequestLineIsRelayedWithItsBytesAndItsFin() {
+    void aRequestLineLongerThanAnyLimitIsStillHttp1SoTheHttpStageAnswersIt() {
         EmbeddedChannel channel = channel();
-        feedByteByByte(channel, "GET /par".getBytes(StandardCharsets.ISO_8859_1));
+        String request = "GET /" + "a".repeat(20 * 1024) + " HTTP/1.1\r\nHost: x\r\n\r\n";
+
+        feedByteByByte(channel, request.getBytes(StandardCharsets.ISO_8859_1));
+
+        Recorder stage = only();
+        assertThat(stage.protocol).isEqualTo(Protocol.HTTP1);
+        assertThat(stage.received.toString(StandardCharsets.ISO_8859_1)).isEqualTo(request);
+        stage.received.release();
+        channel.finishAndReleaseAll();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"G", "GE", "DELETE", "OPTIONS ", "\r\n", "\r\nPO"})
+    void aClientThatStallsWhileItsBytesCanStillBeginARequestGoesToTheHttpStage(String sent)
+            throws InterruptedException {
+        EmbeddedChannel channel = channel(8080, PortSet.NONE, Duration.ofSeconds(10), Duration.ofMillis(20));
+        feedByteByByte(channel, sent.getBytes(StandardCharsets.ISO_8859_1));
+        assertThat(installed).isEmpty();
+
+        Thread.sleep(50);
+        channel.runScheduledPendingTasks();
+
+        Recorder stage = only();
+        assertThat(stage.protocol).isEqualTo(Protocol.HTTP1);
+        assertThat(stage.received.toString(StandardCharsets.ISO_8859_1)).isEqualTo(sent);
+        stage.received.release();
+        channel.finishAndReleaseAll();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"SSH-", "GETS", "get", "FOO /x"})
+    void aClientThatStallsOnBytesNoKnownRequestBeginsWithIsRelayedAsTcp(String sent) throws InterruptedException {
+        EmbeddedChannel channel = channel(8080, PortSet.NONE, Duration.ofSeconds(10), Duration.ofMillis(20));
+        feedByteByByte(channel, sent.getBytes(StandardCharsets.ISO_8859_1));
+
+        Thread.sleep(50);
+        channel.runScheduledPendingTasks();
+
+        Recorder stage = only();
+        assertThat(stage.protocol).isEqualTo(Protocol.TCP);
+        assertThat(stage.received.toString(StandardCharsets.ISO_8859_1)).isEqualTo(sent);
+        stage.received.release();
+        channel.finishAndReleaseAll();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"GET /par,HTTP1", "GE,HTTP1", "hello,TCP"})
+    void aClientThatHalfClosesBeforeADecisionIsHandedOnWithItsBytesAndItsFin(String sent, Protocol expected) {
+        EmbeddedChannel channel = channel();
+        feedByteByByte(channel, sent.getBytes(StandardCharsets.ISO_8859_1));
 
         channel.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
 
         Recorder stage = only();
-        assertThat(stage.protocol).isEqualTo(Protocol.TCP);
-        assertThat(stage.received.toString(StandardCharsets.ISO_8859_1)).isEqualTo("GET /par");
+        assertThat(stage.protocol).isEqualTo(expected);
+        assertThat(stage.received.toString(StandardCharsets.ISO_8859_1)).isEqualTo(sent);
         assertThat(stage.sawFin).isTrue();
         stage.received.release();
         channel.finishAndReleaseAll();
@@ -191,7 +246,7 @@ class ProtocolDetectorTest {
     @Test
     void aClientThatGoesAwayBeforeADecisionLeaksNothing() {
         EmbeddedChannel channel = channel();
-        feedByteByByte(channel, "GET /".getBytes(StandardCharsets.ISO_8859_1));
+        feedByteByByte(channel, "GET ".getBytes(StandardCharsets.ISO_8859_1));
 
         channel.close();
 

@@ -143,4 +143,41 @@ class Http1ServerStageTest {
         client.finishAndReleaseAll();
         upstream.finishAndReleaseAll();
     }
+
+    @Test
+    void aRequestLineOver8KibIsAnswered414AndNothingIsForwarded() {
+        EmbeddedChannel client = client();
+
+        client.writeInbound(Unpooled.copiedBuffer("GET /" + "a".repeat(9 * 1024) + " HTTP/1.1\r\nHost: a\r\n\r\n",
+                StandardCharsets.ISO_8859_1));
+
+        assertThat(written(client)).startsWith("HTTP/1.1 414 Request-URI Too Long\r\n").endsWith("(DPE)\n");
+        assertThat(connects).isZero();
+        assertThat(client.isOpen()).isFalse();
+        client.finishAndReleaseAll();
+        upstream.finishAndReleaseAll();
+    }
+
+    @Test
+    void anEmptyLineBeforeTheRequestLineIsIgnored() {
+        EmbeddedChannel client = client();
+
+        sendByteByByte(client, "\r\nGET /after-crlf HTTP/1.1\r\nHost: a\r\n\r\n");
+
+        assertThat(written(upstream)).startsWith("GET /after-crlf HTTP/1.1\r\n");
+        client.finishAndReleaseAll();
+        upstream.finishAndReleaseAll();
+    }
+
+    @Test
+    void aVersionOtherThanHttp10Or11IsAnswered505AndNothingIsForwarded() {
+        EmbeddedChannel client = client();
+
+        sendByteByByte(client, "GET / HTTP/2.0\r\nHost: a\r\n\r\n");
+
+        assertThat(written(client)).startsWith("HTTP/1.1 505 HTTP Version Not Supported\r\n").endsWith("(DPE)\n");
+        assertThat(connects).isZero();
+        client.finishAndReleaseAll();
+        upstream.finishAndReleaseAll();
+    }
 }
