@@ -42,7 +42,10 @@ import org.slf4j.LoggerFactory;
  * policy says so, bounded by its timeouts. The body goes on as it arrives, each way, with reading paused while the
  * other side cannot take more; a body small enough is also kept, so a retry or a mirror can send it again. Until the
  * response starts a failure is answered like Envoy (503 UF, UC, UO, UH; 504 UT; 502 UPE); after, the client
- * connection is cut, as a partial answer must not pass for a whole one.
+ * connection is cut, as a partial answer must not pass for a whole one. A body whose framing breaks (a bad chunk or
+ * trailer, or a close before its end) never passes for a whole one either: the upstream connection is closed under a
+ * broken request, which is answered 400; a broken response is answered 502 (UPE) if nothing of it reached the client
+ * yet. The response head waits for the first read's end, so a response broken within its first read is answered so.
  */
 final class Http1Exchange implements Http1Connection.Listener {
 
@@ -79,6 +82,8 @@ final class Http1Exchange implements Http1Connection.Listener {
     private boolean interim;
     private boolean discarding;
     private boolean responseStarted;
+    /** The response head, accepted but not yet written to the client. */
+    private HttpResponse pendingHead;
     private boolean closeAfter;
     private boolean upstreamDirty;
     private boolean resent;
@@ -277,6 +282,10 @@ final class Http1Exchange implements Http1Connection.Listener {
     }
 
     void requestContent(HttpContent content) {
+        if (content.decoderResult().isFailure()) {
+            brokenRequestBody(content);
+            return;
+        }
         int size = content.content().readableBytes();
         requestBodyBytes += size;
         context.received(size);
@@ -304,6 +313,56 @@ final class Http1Exchange implements Http1Connection.Listener {
         if (requestComplete && plan != null && plan.mirror() != null && replay != null) {
             Http1Mirror.send(pool, server.channel(), plan.mirror(), request, replay);
         }
+    }
+
+    /**
+     * The request body broke its framing: what reached the upstream must not end as a whole request there, so that
+     * connection is closed, and the client answered 400 if nothing was answered yet; the client connection closes, as
+     * its decoder can read nothing more.
+     */
+    private void brokenRequestBody(HttpContent content) {
+        String detail = "request body: " + content.decoderResult().cause().getMessage();
+        ReferenceCountUtil.release(content);
+        requestBroken(detail);
+    }
+
+    /** The client finished sending while its request body was still incomplete: handled as a broken body. */
+    void requestCutShort() {
+        requestBroken("the client closed its side before the request body ended");
+    }
+
+    private void requestBroken(String detail) {
+        requestComplete = true;
+        if (done) {
+            if (answeredEarly) {
+                answeredEarly = false;
+                server.exchangeDone(true);
+            }
+            return;
+        }
+        context.fail(ResponseFlag.DPE, detail);
+        if (upstream != null) {
+            upstream.noKeepAlive();
+        }
+        boolean answerStarted = answerStarted();
+        pendingHead = null;
+        finish();
+        if (answerStarted) {
+            log.debug("{}: {} after the response started: cutting the client connection", context, detail);
+            server.abort();
+            context.complete();
+            return;
+        }
+        log.debug("{}: answered 400 ({})", context, detail);
+        context.status(HttpResponseStatus.BAD_REQUEST.code());
+        server.writeLocalReply(LocalReply.refused(HttpResponseStatus.BAD_REQUEST, detail), true);
+        context.complete();
+        server.exchangeDone(true);
+    }
+
+    /** True once anything of the upstream's answer was written to the client. */
+    private boolean answerStarted() {
+        return interim || responseStarted && pendingHead == null;
     }
 
     private void keepForReplay(HttpContent content, int size) {
@@ -390,7 +449,14 @@ final class Http1Exchange implements Http1Connection.Listener {
         HeaderEdits.apply(plan.responseHeaders(), response.headers());
         adaptForClient(response);
         context.responseHeaderBytes(HttpTelemetry.headBytes(null, null, response.headers()));
-        server.write(response);
+        pendingHead = response;
+    }
+
+    private void writeHead() {
+        if (pendingHead != null) {
+            server.write(pendingHead);
+            pendingHead = null;
+        }
     }
 
     private static int grpcStatus(HttpResponse response) {
@@ -440,6 +506,14 @@ final class Http1Exchange implements Http1Connection.Listener {
             ReferenceCountUtil.release(content);
             return;
         }
+        if (content.decoderResult().isFailure()) {
+            String detail = "response body: " + content.decoderResult().cause().getMessage();
+            ReferenceCountUtil.release(content);
+            upstream.noKeepAlive();
+            failOrAbort(ResponseFlag.UPE, detail);
+            return;
+        }
+        writeHead();
         context.sent(content.content().readableBytes());
         server.write(content);
         if (content instanceof LastHttpContent) {
@@ -451,6 +525,7 @@ final class Http1Exchange implements Http1Connection.Listener {
 
     @Override
     public void upstreamReadComplete() {
+        writeHead();
         server.flush();
     }
 
@@ -592,7 +667,8 @@ final class Http1Exchange implements Http1Connection.Listener {
         if (upstream != null) {
             upstream.noKeepAlive();
         }
-        boolean started = responseStarted || interim;
+        boolean started = answerStarted();
+        pendingHead = null;
         finish();
         if (started) {
             log.debug("{}: {} after the response started ({}): cutting the client connection", context, flag, detail);

@@ -125,6 +125,8 @@ public final class Http1ServerHandler extends ChannelInboundHandlerAdapter {
             clientFinished = true;
             if (exchange == null && backlog.isEmpty()) {
                 closeAfterFlush();
+            } else if (exchange != null && backlog.isEmpty() && exchange.takesRequestContent()) {
+                exchange.requestCutShort();
             }
         }
         ctx.fireUserEventTriggered(evt);
@@ -148,7 +150,12 @@ public final class Http1ServerHandler extends ChannelInboundHandlerAdapter {
 
     private void dispatch(HttpObject object) {
         if (!(object instanceof HttpRequest request)) {
+            boolean broken = object.decoderResult().isFailure();
             ReferenceCountUtil.release(object);
+            if (broken) {
+                // The decoder reads nothing after a broken body: no further request can come.
+                closeAfterFlush();
+            }
             return;
         }
         headTimer.headReceived();

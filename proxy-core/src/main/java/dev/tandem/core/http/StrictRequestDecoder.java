@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMessage;
@@ -20,7 +21,8 @@ import java.util.List;
  * Netty's request decoder made strict: besides what Netty refuses, a request that could be framed two ways (see
  * {@link HeadRules}), lacks its Host or names a version other than 1.0 and 1.1 comes out with a failed
  * {@link DecoderResult} carrying a {@link MessageRejected}, and nothing after it is read. The server stage answers it
- * and never forwards it.
+ * and never forwards it. A body whose chunk or trailer lines break the rules ends in a failed {@link LastHttpContent},
+ * as Netty reports it, and nothing after it is read either.
  */
 public final class StrictRequestDecoder extends HttpRequestDecoder {
 
@@ -72,6 +74,9 @@ public final class StrictRequestDecoder extends HttpRequestDecoder {
                 checkVersion(request);
                 checkHost(request);
                 failed |= request.decoderResult().isFailure();
+            }
+            if (message instanceof HttpContent content) {
+                failed |= content.decoderResult().isFailure();
             }
             if (message instanceof LastHttpContent) {
                 rules.messageEnded();

@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
@@ -18,7 +19,8 @@ import java.util.Queue;
 
 /**
  * The upstream side's response decoder, as strict as {@link StrictRequestDecoder}: a response that could split or
- * smuggle comes out failed, and the exchange answers 502 instead of forwarding it. It also knows, from the requests
+ * smuggle comes out failed, and the exchange answers 502 instead of forwarding it; a body whose chunk or trailer lines
+ * break the rules ends in a failed {@link LastHttpContent}, and nothing after it is read. It also knows, from the requests
  * sent, which responses have no body (to HEAD, 1xx, 204, 304).
  */
 final class StrictResponseDecoder extends HttpResponseDecoder {
@@ -61,6 +63,9 @@ final class StrictResponseDecoder extends HttpResponseDecoder {
             if (message instanceof HttpResponse response) {
                 rules.checkHead(response);
                 failed |= response.decoderResult().isFailure();
+            }
+            if (message instanceof HttpContent content) {
+                failed |= content.decoderResult().isFailure();
             }
             if (message instanceof LastHttpContent) {
                 rules.messageEnded();

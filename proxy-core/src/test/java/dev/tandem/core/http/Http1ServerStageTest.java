@@ -9,6 +9,7 @@ import dev.tandem.core.connect.UpstreamTarget;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -177,6 +178,87 @@ class Http1ServerStageTest {
 
         assertThat(written(client)).startsWith("HTTP/1.1 505 HTTP Version Not Supported\r\n").endsWith("(DPE)\n");
         assertThat(connects).isZero();
+        client.finishAndReleaseAll();
+        upstream.finishAndReleaseAll();
+    }
+
+    private static ByteBuf ascii(String text) {
+        return Unpooled.copiedBuffer(text, StandardCharsets.ISO_8859_1);
+    }
+
+    @Test
+    void aRequestBodyWithABadChunkNeverEndsWholeUpstreamAndIsAnswered400() {
+        EmbeddedChannel client = client();
+
+        sendByteByByte(client, "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcXX0\r\n\r\n");
+
+        assertThat(written(upstream)).startsWith("POST / HTTP/1.1\r\n").doesNotContain("0\r\n\r\n");
+        assertThat(upstream.isOpen()).as("the upstream connection under the broken request is closed").isFalse();
+        assertThat(written(client)).startsWith("HTTP/1.1 400 Bad Request\r\n").contains("connection: close")
+                .endsWith("(DPE)\n");
+        assertThat(client.isOpen()).isFalse();
+        client.finishAndReleaseAll();
+        upstream.finishAndReleaseAll();
+    }
+
+    @Test
+    void aClientThatStopsMidChunkedBodyLeavesNoWholeRequestUpstream() {
+        EmbeddedChannel client = client();
+        sendByteByByte(client, "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n");
+        assertThat(written(upstream)).startsWith("POST / HTTP/1.1\r\n").doesNotContain("0\r\n\r\n");
+
+        client.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+
+        assertThat(written(upstream)).isEmpty();
+        assertThat(upstream.isOpen()).isFalse();
+        assertThat(written(client)).startsWith("HTTP/1.1 400 Bad Request\r\n");
+        client.finishAndReleaseAll();
+        upstream.finishAndReleaseAll();
+    }
+
+    @Test
+    void aResponseWithABadChunkInItsFirstReadIsAnswered502AndItsConnectionNotReused() {
+        EmbeddedChannel client = client();
+        sendByteByByte(client, "GET /1 HTTP/1.1\r\nHost: a\r\n\r\n");
+        written(upstream);
+
+        upstream.writeInbound(ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\nok\r\n0\r\n\r\n"));
+
+        assertThat(written(client)).startsWith("HTTP/1.1 502 Bad Gateway\r\n").contains("upstream protocol error")
+                .endsWith("(UPE)\n").doesNotContain("200 OK");
+        assertThat(upstream.isOpen()).isFalse();
+        assertThat(client.isOpen()).as("the 502 is a whole answer; the client connection goes on").isTrue();
+        client.finishAndReleaseAll();
+        upstream.finishAndReleaseAll();
+    }
+
+    @Test
+    void aResponseWhoseChunkBreaksAfterItsHeadWentOutCutsTheClientConnection() {
+        EmbeddedChannel client = client();
+        sendByteByByte(client, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+        upstream.writeInbound(ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n"));
+        assertThat(written(client)).startsWith("HTTP/1.1 200 OK\r\n").endsWith("2\r\nok\r\n");
+
+        upstream.writeInbound(ascii("1\nx\r\n0\r\n\r\n"));
+
+        assertThat(written(client)).isEmpty();
+        assertThat(client.isOpen()).isFalse();
+        assertThat(upstream.isOpen()).isFalse();
+        client.finishAndReleaseAll();
+        upstream.finishAndReleaseAll();
+    }
+
+    @Test
+    void anUpstreamThatClosesMidChunkedBodyCutsTheClientConnectionWithoutALastChunk() {
+        EmbeddedChannel client = client();
+        sendByteByByte(client, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+        upstream.writeInbound(ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n"));
+        assertThat(written(client)).startsWith("HTTP/1.1 200 OK\r\n");
+
+        upstream.close();
+
+        assertThat(written(client)).doesNotContain("0\r\n\r\n");
+        assertThat(client.isOpen()).isFalse();
         client.finishAndReleaseAll();
         upstream.finishAndReleaseAll();
     }

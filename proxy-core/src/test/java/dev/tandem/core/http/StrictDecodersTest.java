@@ -1,6 +1,7 @@
 package dev.tandem.core.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.tandem.core.config.HttpLimits;
 import io.netty.buffer.Unpooled;
@@ -29,8 +30,8 @@ class StrictDecodersTest {
 
     private static final HttpLimits LIMITS = new HttpLimits(Duration.ofSeconds(10), Duration.ZERO, 1024, 10);
 
-    /** What the decoder produced: the head's outcome and the body bytes that followed it. */
-    private record Decoded(HttpMessage head, String body) {
+    /** What the decoder produced: the head's outcome, the body bytes that followed it, and how the body ended. */
+    private record Decoded(HttpMessage head, String body, String end) {
     }
 
     private static List<Decoded> decode(EmbeddedChannel channel, String bytes, boolean oneByteAtATime) {
@@ -53,7 +54,8 @@ class StrictDecodersTest {
                 body.append(content.content().toString(StandardCharsets.ISO_8859_1));
             }
             if (o instanceof LastHttpContent || head != null && head.decoderResult().isFailure()) {
-                out.add(new Decoded(head, body.toString()));
+                String end = o.decoderResult().isSuccess() ? "ok" : o.decoderResult().cause().getClass().getSimpleName();
+                out.add(new Decoded(head, body.toString(), end));
                 head = null;
                 body.setLength(0);
             }
@@ -137,5 +139,49 @@ class StrictDecodersTest {
 
             assertThat(status(decoded.get(0))).as("fragmented=" + fragmented + ": " + response).isEqualTo(expected);
         }
+    }
+
+    private static final String CHUNKED_POST = "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+
+    @ParameterizedTest
+    @ValueSource(strings = {"3\r\nabcXX0\r\n\r\n", "3\nabc\r\n0\r\n\r\n", "3\r\nabc\n0\r\n\r\n", "zz\r\nabc\r\n0\r\n\r\n",
+            "3\r\nabc\r\n0\r\nX-T: a\nY: b\r\n\r\n", "3\r\nabc\r\n0\r\nX-T : a\r\n\r\n"})
+    void aRequestBodyWithABadChunkOrTrailerLineEndsFailedAndNothingAfterItIsRead(String body) {
+        String bytes = CHUNKED_POST + body + "GET /next HTTP/1.1\r\nHost: x\r\n\r\n";
+        for (boolean fragmented : new boolean[] {false, true}) {
+            List<Decoded> decoded = decode(new EmbeddedChannel(new StrictRequestDecoder(LIMITS)), bytes, fragmented);
+
+            assertThat(decoded).as("fragmented=" + fragmented + ": " + body).hasSize(1);
+            assertThat(status(decoded.get(0))).isEqualTo("ok");
+            assertThat(decoded.get(0).end()).as("fragmented=" + fragmented + ": " + body).isNotEqualTo("ok");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"2\nok\r\n0\r\n\r\n", "2\r\nokXX0\r\n\r\n", "2\r\nok\r\n0\r\nX-T: a\nY: b\r\n\r\n"})
+    void aResponseBodyWithABadChunkOrTrailerLineEndsFailedAndNothingAfterItIsRead(String body) {
+        String bytes = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + body
+                + "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+        for (boolean fragmented : new boolean[] {false, true}) {
+            EmbeddedChannel channel = new EmbeddedChannel(new Http1ClientCodec(LIMITS));
+            channel.writeOutbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/"));
+            channel.writeOutbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/"));
+            channel.releaseOutbound();
+
+            List<Decoded> decoded = decode(channel, bytes, fragmented);
+
+            assertThat(decoded).as("fragmented=" + fragmented + ": " + body).hasSize(1);
+            assertThat(decoded.get(0).end()).as("fragmented=" + fragmented + ": " + body).isNotEqualTo("ok");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void wellFormedChunkedBodiesWithTrailersEndWhole(boolean fragmented) {
+        String bytes = CHUNKED_POST + "3\r\nabc\r\n2;ext\r\nde\r\n0\r\nX-T: a\r\n\r\n";
+
+        List<Decoded> decoded = decode(new EmbeddedChannel(new StrictRequestDecoder(LIMITS)), bytes, fragmented);
+
+        assertThat(decoded).extracting(Decoded::body, Decoded::end).containsExactly(tuple("abcde", "ok"));
     }
 }
