@@ -95,6 +95,11 @@ final class HeadRules {
         reject(message, new MessageRejected(refusal, "Content-Length together with Transfer-Encoding"));
     }
 
+    /** True while a head is awaited and part of it was read, or, with {@code bytesPending}, is waiting to be. */
+    boolean headUnderway(boolean bytesPending) {
+        return expectingHead && (headStarted || bytesPending);
+    }
+
     /** A message ended; the next bytes are a head again. */
     void messageEnded() {
         expectingHead = true;

@@ -63,9 +63,11 @@ public final class Http1ServerHandler extends ChannelInboundHandlerAdapter {
     /** Puts the HTTP/1 server stage at the end of a connection's pipeline. */
     public static void install(ChannelPipeline pipeline, HttpRouter router, PerLoop<Http1Pool> pools, HttpLimits limits) {
         Http1ServerHandler server = new Http1ServerHandler(router, pools, limits);
-        server.headTimer = new RequestHeadTimer(limits.requestHeadersTimeout(), server::headTimedOut);
+        StrictRequestDecoder decoder = new StrictRequestDecoder(limits);
+        server.headTimer = new RequestHeadTimer(limits.requestHeadersTimeout(), server::headTimedOut,
+                decoder::holdsPartialHead);
         pipeline.addLast("h1-head-timer", server.headTimer);
-        pipeline.addLast(HandlerNames.H1_DECODER, new StrictRequestDecoder(limits));
+        pipeline.addLast(HandlerNames.H1_DECODER, decoder);
         pipeline.addLast(HandlerNames.H1_ENCODER, new HttpResponseEncoder());
         pipeline.addLast(HandlerNames.H1_SERVER, server);
     }

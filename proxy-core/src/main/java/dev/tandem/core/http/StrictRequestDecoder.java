@@ -84,6 +84,11 @@ public final class StrictRequestDecoder extends HttpRequestDecoder {
         }
     }
 
+    /** True while part of a request head has arrived and the rest has not. */
+    boolean holdsPartialHead() {
+        return !failed && rules.headUnderway(actualReadableBytes() > 0);
+    }
+
     /** Only HTTP/1.0 and 1.1 speak this syntax; any other version is answered 505. */
     private static void checkVersion(HttpRequest request) {
         HttpVersion version = request.protocolVersion();

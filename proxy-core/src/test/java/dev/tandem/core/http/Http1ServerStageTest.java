@@ -28,6 +28,10 @@ class Http1ServerStageTest {
     private int connects;
 
     private EmbeddedChannel client() {
+        return client(LIMITS);
+    }
+
+    private EmbeddedChannel client(HttpLimits limits) {
         EmbeddedChannel client = new EmbeddedChannel() {
             @Override
             protected SocketAddress remoteAddress0() {
@@ -38,9 +42,9 @@ class Http1ServerStageTest {
         Http1Pool pool = new Http1Pool((downstream, target) -> {
             connects++;
             return upstream.newSucceededFuture();
-        }, LIMITS, Duration.ofMinutes(1));
+        }, limits, Duration.ofMinutes(1));
         Http1ServerHandler.install(client.pipeline(), new DirectRouter(dst -> UpstreamTarget.to(dst.address())),
-                new PerLoop<>(() -> pool), LIMITS);
+                new PerLoop<>(() -> pool), limits);
         return client;
     }
 
@@ -259,6 +263,39 @@ class Http1ServerStageTest {
 
         assertThat(written(client)).doesNotContain("0\r\n\r\n");
         assertThat(client.isOpen()).isFalse();
+        client.finishAndReleaseAll();
+        upstream.finishAndReleaseAll();
+    }
+
+    @Test
+    void aPipelinedHeadLeftUnfinishedIsTimedFromTheEndOfTheExchangeBeforeIt() throws InterruptedException {
+        EmbeddedChannel client = client(new HttpLimits(Duration.ofMillis(50), Duration.ZERO, 8192, 100));
+        client.writeInbound(ascii("GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHo"));
+        upstream.writeInbound(ascii("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\none"));
+        assertThat(written(client)).endsWith("one");
+
+        Thread.sleep(100);
+        client.runScheduledPendingTasks();
+
+        assertThat(written(client)).startsWith("HTTP/1.1 408 Request Timeout\r\n").endsWith("(DT)\n");
+        assertThat(written(upstream)).startsWith("GET /1 ").doesNotContain("GET /2");
+        assertThat(client.isOpen()).isFalse();
+        client.finishAndReleaseAll();
+        upstream.finishAndReleaseAll();
+    }
+
+    @Test
+    void anIdleKeepAliveConnectionAfterAnExchangeIsNotTimed() throws InterruptedException {
+        EmbeddedChannel client = client(new HttpLimits(Duration.ofMillis(50), Duration.ZERO, 8192, 100));
+        client.writeInbound(ascii("GET /1 HTTP/1.1\r\nHost: a\r\n\r\n"));
+        upstream.writeInbound(ascii("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\none"));
+        assertThat(written(client)).endsWith("one");
+
+        Thread.sleep(100);
+        client.runScheduledPendingTasks();
+
+        assertThat(written(client)).isEmpty();
+        assertThat(client.isOpen()).isTrue();
         client.finishAndReleaseAll();
         upstream.finishAndReleaseAll();
     }
