@@ -18,6 +18,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
@@ -48,7 +49,8 @@ import org.slf4j.LoggerFactory;
  * trailers pass each way as they come; a reset passes as a reset with its error code; a stream the upstream refused
  * by going away is reset with REFUSED_STREAM, which tells the client it may safely retry. Retries by policy send the
  * request again, on a new stream to another endpoint, while its body is small enough to have been kept. A stream that
- * fails before its response starts gets an answer of the proxy's own, as a gRPC status for gRPC clients.
+ * fails before its response starts gets an answer of the proxy's own, as a gRPC status for gRPC clients. A request head
+ * with more header fields than the limit is answered 431 and not forwarded; such a response head is answered 502.
  */
 final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
 
@@ -158,6 +160,13 @@ final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
             headers.remove(HttpHeaderNames.TE);
         }
         requestEnded = frame.isEndStream();
+        if (fieldCount(headers) > limits.maxHeaders()) {
+            String detail = "more than " + limits.maxHeaders() + " header fields";
+            context.fail(ResponseFlag.DPE, detail);
+            finish();
+            localReply(LocalReply.refused(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, detail));
+            return;
+        }
         HttpDecision decision = router.route(new Http2RequestView(headers, context.connection().origDst()));
         if (decision instanceof HttpDecision.Answer answer) {
             context.routed(null, null, HostNames.ofAuthority(string(headers.authority())));
@@ -165,7 +174,7 @@ final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
                 context.fail(answer.flag(), answer.body());
             }
             finish();
-            localReply(new LocalReply(io.netty.handler.codec.http.HttpResponseStatus.valueOf(answer.status()),
+            localReply(new LocalReply(HttpResponseStatus.valueOf(answer.status()),
                     answer.flag(), answer.body(), answer.headers()));
             return;
         }
@@ -206,6 +215,17 @@ final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
         } else {
             startAttempt();
         }
+    }
+
+    /** The fields of a head, as HTTP/1 counts them: pseudo-headers are not fields. */
+    private static int fieldCount(Http2Headers headers) {
+        int fields = 0;
+        for (Map.Entry<CharSequence, CharSequence> field : headers) {
+            if (!Http2Headers.PseudoHeaderName.hasPseudoHeaderFormat(field.getKey())) {
+                fields++;
+            }
+        }
+        return fields;
     }
 
     private static String string(CharSequence value) {
@@ -375,6 +395,13 @@ final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
             context.fail(ResponseFlag.UC, "upstream reset the stream: " + Http2Error.valueOf(reset.errorCode()));
             finish();
             ctx.writeAndFlush(new DefaultHttp2ResetFrame(reset.errorCode()));
+            return;
+        }
+        if (frame instanceof Http2HeadersFrame headers && !responseStarted
+                && fieldCount(headers.headers()) > limits.maxHeaders()) {
+            upstream.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.CANCEL));
+            attemptFailed(Failure.RESET, 502, ResponseFlag.UPE, "response with more than " + limits.maxHeaders()
+                    + " header fields");
             return;
         }
         if (frame instanceof Http2HeadersFrame headers && !responseStarted) {
