@@ -143,6 +143,10 @@ final class Http1Exchange implements Http1Connection.Listener {
         }
         HeaderEdits.apply(plan.requestHeaders(), headers);
         HopByHop.remove(headers, upgrade);
+        if (clientHttp10) {
+            // An HTTP/1.0 client's expectation is ignored (RFC 9110 section 10.1.1): it gets no 100 to wait for.
+            headers.remove(HttpHeaderNames.EXPECT);
+        }
         // Upstream it is HTTP/1.1 whatever the client spoke, so the connection can be pooled.
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
         if (plan.retries() != null || plan.mirror() != null) {
@@ -362,7 +366,7 @@ final class Http1Exchange implements Http1Connection.Listener {
 
     /** True once anything of the upstream's answer was written to the client. */
     private boolean answerStarted() {
-        return interim || responseStarted && pendingHead == null;
+        return interim && !clientHttp10 || responseStarted && pendingHead == null;
     }
 
     private void keepForReplay(HttpContent content, int size) {
@@ -418,7 +422,9 @@ final class Http1Exchange implements Http1Connection.Listener {
         HopByHop.remove(response.headers(), false);
         if (code < 200) {
             interim = true;
-            server.write(response);
+            if (!clientHttp10) {
+                server.write(response);
+            }
             return;
         }
         cancelPerTry();
@@ -498,6 +504,11 @@ final class Http1Exchange implements Http1Connection.Listener {
         if (interim) {
             // The empty end of an interim (1xx) response, which the client's encoder needs; the final one follows.
             interim = !(content instanceof LastHttpContent);
+            if (clientHttp10) {
+                // HTTP/1.0 has no interim responses (RFC 9110 section 15.2): they are not passed on.
+                ReferenceCountUtil.release(content);
+                return;
+            }
             server.write(content);
             server.flush();
             return;

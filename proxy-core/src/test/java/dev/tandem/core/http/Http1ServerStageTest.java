@@ -299,4 +299,19 @@ class Http1ServerStageTest {
         client.finishAndReleaseAll();
         upstream.finishAndReleaseAll();
     }
+
+    @Test
+    void anHttp10ClientGetsNoInterimResponsesAndItsExpectationIsNotPassedOn() {
+        EmbeddedChannel client = client();
+        sendByteByByte(client, "PUT /f HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\nabc");
+        assertThat(written(upstream)).startsWith("PUT /f HTTP/1.1\r\n").doesNotContainIgnoringCase("expect")
+                .endsWith("abc");
+
+        upstream.writeInbound(ascii("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </s.css>\r\n\r\n"));
+        upstream.writeInbound(ascii("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+
+        assertThat(written(client)).startsWith("HTTP/1.1 200 OK\r\n").endsWith("ok").doesNotContain("100", "103", "Link");
+        client.finishAndReleaseAll();
+        upstream.finishAndReleaseAll();
+    }
 }
