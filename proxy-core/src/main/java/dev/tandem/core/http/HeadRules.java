@@ -5,14 +5,15 @@ import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 import java.util.List;
 import java.util.Locale;
 
 /**
  * The checks both directions' decoders add to Netty's (which already refuses bare LF line ends with strict line
  * parsing, whitespace before a colon, control characters in names and differing duplicate Content-Length): a folded
- * header line (obs-fold), Content-Length beside Transfer-Encoding, any transfer coding but one "chunked", and too many
- * header fields. These are the forms a request can take to be read one way by a proxy and another by the server.
+ * header line (obs-fold), Content-Length beside Transfer-Encoding, any transfer coding but one "chunked", any at all
+ * in an HTTP/1.0 message, and too many header fields. These are the forms a request can take to be read one way by a proxy and another by the server.
  */
 final class HeadRules {
 
@@ -77,6 +78,11 @@ final class HeadRules {
             return;
         }
         List<String> codings = message.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
+        if (!codings.isEmpty() && message.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
+            // RFC 9112 section 6.1: an HTTP/1.0 message with Transfer-Encoding has faulty framing.
+            reject(message, new MessageRejected(refusal, "Transfer-Encoding in an HTTP/1.0 message"));
+            return;
+        }
         if (!codings.isEmpty()) {
             String joined = String.join(",", codings).toLowerCase(Locale.ROOT).replace(" ", "").replace("\t", "");
             if (!joined.equals("chunked")) {

@@ -314,4 +314,18 @@ class Http1ServerStageTest {
         client.finishAndReleaseAll();
         upstream.finishAndReleaseAll();
     }
+
+    @Test
+    void anHttp10RequestWithTransferEncodingIsAnswered400AndNothingIsForwarded() {
+        EmbeddedChannel client = client();
+
+        sendByteByByte(client, "POST /f HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+
+        assertThat(written(client)).startsWith("HTTP/1.1 400 Bad Request\r\n").contains("Transfer-Encoding in an HTTP/1.0")
+                .endsWith("(DPE)\n");
+        assertThat(connects).isZero();
+        assertThat(client.isOpen()).isFalse();
+        client.finishAndReleaseAll();
+        upstream.finishAndReleaseAll();
+    }
 }

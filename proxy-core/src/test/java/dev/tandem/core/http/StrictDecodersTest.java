@@ -85,6 +85,8 @@ class StrictDecodersTest {
         "GET / HTTP/1.1\\r\\nHost: x\\nX: y\\r\\n\\r\\n|InvalidLineSeparatorException",
         "GET / HTTP/1.1\\r\\n\\r\\n|400",
         "GET / HTTP/1.1\\r\\nHost: a\\r\\nHost: b\\r\\n\\r\\n|400",
+        "POST / HTTP/1.0\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n3\\r\\nabc\\r\\n0\\r\\n\\r\\n|400",
+        "POST / HTTP/1.0\\r\\nHost: x\\r\\nTransfer-Encoding: chunked\\r\\nContent-Length: 3\\r\\n\\r\\nabc|400",
         "GET / HTTP/1.1\\r\\nHost: x\\r\\nA: 1\\r\\nB: 1\\r\\nC: 1\\r\\nD: 1\\r\\nE: 1\\r\\nF: 1\\r\\nG: 1\\r\\nH: 1\\r\\nI: 1\\r\\nJ: 1\\r\\n\\r\\n|431",
     })
     void requestsThatCouldSmuggleAreRefusedWholeOrFragmented(String request, String expected) {
@@ -126,6 +128,7 @@ class StrictDecodersTest {
         "HTTP/1.1 200 OK\\r\\nX-Foo: a\\r\\n  injected: yes\\r\\nContent-Length: 0\\r\\n\\r\\n|502",
         "HTTP/1.1 200 OK\\r\\nTransfer-Encoding: identity\\r\\n\\r\\n|502",
         "HTTP/1.1 200 OK\\nContent-Length: 0\\n\\n|InvalidLineSeparatorException",
+        "HTTP/1.0 200 OK\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n2\\r\\nok\\r\\n0\\r\\n\\r\\n|502",
         "HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\nok|ok",
     })
     void responsesThatCouldSplitOrSmuggleAreRefused(String response, String expected) {
