@@ -50,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * by going away is reset with REFUSED_STREAM, which tells the client it may safely retry. Retries by policy send the
  * request again, on a new stream to another endpoint, while its body is small enough to have been kept. A stream that
  * fails before its response starts gets an answer of the proxy's own, as a gRPC status for gRPC clients. A request head
- * with more header fields than the limit is answered 431 and not forwarded; such a response head is answered 502.
+ * with more header fields than the limit is answered 431 and not forwarded; such a response head is answered 502. While
+ * the upstream stream opens, the request body is not read: it waits within the stream's flow-control window.
  */
 final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
 
@@ -119,6 +120,7 @@ final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
         if (upstream == null) {
             if (attempt == 0) {
                 held.add(copy);
+                ctx.channel().config().setAutoRead(false);
             } else {
                 ReferenceCountUtil.release(copy);
             }
@@ -209,6 +211,8 @@ final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
         if (!limit.isZero()) {
             timeout = schedule(this::timedOut, limit);
         }
+        // Until the upstream stream is open, the body waits in the client's window, not in the proxy's memory.
+        ctx.channel().config().setAutoRead(false);
         if (plan.delay() != null) {
             context.flag(ResponseFlag.DI);
             schedule(this::startAttempt, plan.delay());
@@ -315,6 +319,9 @@ final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
             }
         }
         upstream.flush();
+        if (upstream.isWritable()) {
+            ctx.channel().config().setAutoRead(true);
+        }
     }
 
     /** A received frame carries its stream; the frame sent on the other stream must be a new one (same buffers). */
@@ -647,6 +654,8 @@ final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
         if (timeout != null) {
             timeout.cancel(false);
         }
+        // What the client still sends is read, to be dropped.
+        ctx.channel().config().setAutoRead(true);
         endAttemptQuietly();
         if (requestAdmitted) {
             cluster.requestDone();

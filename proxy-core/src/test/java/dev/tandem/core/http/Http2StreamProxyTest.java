@@ -9,6 +9,7 @@ import dev.tandem.core.config.HttpLimits;
 import dev.tandem.core.connect.UpstreamTarget;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder;
@@ -35,7 +36,9 @@ class Http2StreamProxyTest {
     private static final int HEADERS = 0x1;
     private static final int RST_STREAM = 0x3;
     private static final int SETTINGS = 0x4;
+    private static final int WINDOW_UPDATE = 0x8;
     private static final int END_STREAM = 0x1;
+    private static final int ACK = 0x1;
     private static final int END_HEADERS = 0x4;
     /** Stream 1 of an embedded server channel would be taken for an upgrade. */
     private static final int STREAM = 3;
@@ -49,6 +52,8 @@ class Http2StreamProxyTest {
     private final DefaultHttp2HeadersDecoder fromProxyToClient = new DefaultHttp2HeadersDecoder(false);
     private final DefaultHttp2HeadersDecoder fromProxyToUpstream = new DefaultHttp2HeadersDecoder(false);
     private int connects;
+    /** When set, the upstream connection opens only once the test completes this. */
+    private ChannelPromise connecting;
     private EmbeddedChannel client;
 
     /** A frame as read, its payload (a header block decoded) kept as text or headers. */
@@ -76,12 +81,13 @@ class Http2StreamProxyTest {
         ConnectionContext.attach(client, "test").origDst(new OrigDstAddr(new InetSocketAddress("10.0.0.2", 8080)));
         Http2Pool pool = new Http2Pool((downstream, target) -> {
             connects++;
-            return upstream.newSucceededFuture();
+            return connecting != null ? connecting : upstream.newSucceededFuture();
         }, limits, Duration.ofMinutes(1));
         Http2ServerStage.install(client.pipeline(), new DirectRouter(dst -> UpstreamTarget.to(dst.address())),
                 new PerLoop<>(() -> pool), limits);
         ByteBuf opening = ascii(PREFACE);
         frame(opening, SETTINGS, 0, 0, Unpooled.EMPTY_BUFFER);
+        frame(opening, SETTINGS, ACK, 0, Unpooled.EMPTY_BUFFER);
         client.writeInbound(opening);
         frames(client, fromProxyToClient);
         return client;
@@ -150,7 +156,8 @@ class Http2StreamProxyTest {
                     case HEADERS -> frames.add(new Frame(type, flags, stream, decoder.decodeHeaders(stream, payload), null, 0));
                     case DATA -> frames.add(new Frame(type, flags, stream, null,
                             payload.toString(StandardCharsets.ISO_8859_1), 0));
-                    case RST_STREAM -> frames.add(new Frame(type, flags, stream, null, null, payload.getUnsignedInt(0)));
+                    case RST_STREAM, WINDOW_UPDATE -> frames.add(new Frame(type, flags, stream, null, null,
+                            payload.getUnsignedInt(0)));
                     default -> {
                     }
                 }
@@ -223,5 +230,27 @@ class Http2StreamProxyTest {
                 .contains("upstream protocol error").endsWith("(UPE)\n");
         assertThat(frames(upstream, fromProxyToUpstream)).extracting(Frame::type, Frame::stream)
                 .contains(tuple(RST_STREAM, upstreamStream));
+    }
+
+    @Test
+    void aRequestBodyIsNotReadBeyondItsWindowWhileTheUpstreamStreamOpens() throws Exception {
+        connecting = upstream.newPromise();
+        client(LIMITS);
+        client.writeInbound(headers(STREAM, new DefaultHttp2Headers().method("POST").scheme("http").path("/up")
+                .authority("a"), false));
+        String chunk = "x".repeat(16 * 1024);
+        for (int i = 0; i < 40; i++) {
+            client.writeInbound(data(STREAM, chunk, false));
+        }
+
+        long reopened = frames(client, fromProxyToClient).stream()
+                .filter(f -> f.type() == WINDOW_UPDATE && f.stream() == STREAM).mapToLong(Frame::code).sum();
+        assertThat(reopened).as("window given back for a body with nowhere to go yet").isLessThanOrEqualTo(64 * 1024);
+
+        connecting.setSuccess();
+        upstreamOpens();
+        List<Frame> sent = frames(upstream, fromProxyToUpstream);
+        assertThat(sent).extracting(Frame::type).contains(HEADERS, DATA);
+        assertThat(sent).filteredOn(f -> f.type() == DATA).allMatch(f -> f.data().chars().allMatch(c -> c == 'x'));
     }
 }
