@@ -46,12 +46,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One HTTP/2 stream, proxied to a stream of a pooled upstream connection as its route plans: headers, data and
- * trailers pass each way as they come; a reset passes as a reset with its error code; a stream the upstream refused
- * by going away is reset with REFUSED_STREAM, which tells the client it may safely retry. Retries by policy send the
- * request again, on a new stream to another endpoint, while its body is small enough to have been kept. A stream that
- * fails before its response starts gets an answer of the proxy's own, as a gRPC status for gRPC clients. A request head
- * with more header fields than the limit is answered 431 and not forwarded; such a response head is answered 502. While
- * the upstream stream opens, the request body is not read: it waits within the stream's flow-control window.
+ * trailers pass each way as they come; a reset passes as a reset with its error code, except an upstream's before its
+ * response started, which is answered 503 (UC) as Envoy answers it; a stream the upstream refused by going away is
+ * reset with REFUSED_STREAM, which tells the client it may safely retry. Retries by policy send the request again, on a
+ * new stream to another endpoint, while its body is small enough to have been kept. A stream that fails before its
+ * response starts gets an answer of the proxy's own, as a gRPC status for gRPC clients. A request head with more
+ * header fields than the limit is answered 431 and not forwarded; such a response head is answered 502. While the
+ * upstream stream opens, the request body is not read: it waits within the stream's flow-control window.
  */
 final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
 
@@ -399,7 +400,12 @@ final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
                 attemptFailed(Failure.REFUSED_STREAM, 503, ResponseFlag.UC, "upstream refused the stream");
                 return;
             }
-            context.fail(ResponseFlag.UC, "upstream reset the stream: " + Http2Error.valueOf(reset.errorCode()));
+            String detail = "upstream reset the stream: " + Http2Error.valueOf(reset.errorCode());
+            if (!responseStarted) {
+                attemptFailed(Failure.RESET, 503, ResponseFlag.UC, detail);
+                return;
+            }
+            context.fail(ResponseFlag.UC, detail);
             finish();
             ctx.writeAndFlush(new DefaultHttp2ResetFrame(reset.errorCode()));
             return;

@@ -253,4 +253,33 @@ class Http2StreamProxyTest {
         assertThat(sent).extracting(Frame::type).contains(HEADERS, DATA);
         assertThat(sent).filteredOn(f -> f.type() == DATA).allMatch(f -> f.data().chars().allMatch(c -> c == 'x'));
     }
+
+    @Test
+    void anUpstreamResetBeforeTheResponseStartedIsAnswered503Uc() throws Exception {
+        client(LIMITS);
+        int upstreamStream = requestReachesUpstream(get("/"), true);
+
+        upstream.writeInbound(reset(upstreamStream, 0x2));
+
+        List<Frame> answer = frames(client, fromProxyToClient);
+        assertThat(answer).extracting(Frame::type).doesNotContain(RST_STREAM);
+        assertThat(answer.get(0).headers().status()).hasToString("503");
+        assertThat(answer).filteredOn(f -> f.type() == DATA).extracting(Frame::data).first().asString()
+                .contains("reset before headers").endsWith("(UC)\n");
+    }
+
+    @Test
+    void anUpstreamResetAfterTheResponseStartedPassesWithItsCode() throws Exception {
+        client(LIMITS);
+        int upstreamStream = requestReachesUpstream(get("/"), true);
+        upstream.writeInbound(headers(upstreamStream, new DefaultHttp2Headers().status("200"), false));
+        upstream.writeInbound(data(upstreamStream, "part", false));
+
+        upstream.writeInbound(reset(upstreamStream, 0x2));
+
+        List<Frame> answer = frames(client, fromProxyToClient);
+        assertThat(answer.get(0).headers().status()).hasToString("200");
+        assertThat(answer).filteredOn(f -> f.type() == RST_STREAM).extracting(Frame::stream, Frame::code)
+                .containsExactly(tuple(STREAM, 2L));
+    }
 }
