@@ -11,9 +11,11 @@ import java.util.Locale;
 
 /**
  * The checks both directions' decoders add to Netty's (which already refuses bare LF line ends with strict line
- * parsing, whitespace before a colon, control characters in names and differing duplicate Content-Length): a folded
- * header line (obs-fold), Content-Length beside Transfer-Encoding, any transfer coding but one "chunked", any at all
- * in an HTTP/1.0 message, and too many header fields. These are the forms a request can take to be read one way by a proxy and another by the server.
+ * parsing, control characters in names and differing duplicate Content-Length, and whitespace before a colon in a
+ * request; in a response Netty strips that whitespace, so the field is read, and forwarded, by its trimmed name): a
+ * folded header line (obs-fold), Content-Length beside Transfer-Encoding, any transfer coding but one "chunked", any
+ * at all in an HTTP/1.0 message, and too many header fields. These are the forms a request can take to be read one way
+ * by a proxy and another by the server.
  */
 final class HeadRules {
 
