@@ -103,7 +103,7 @@ class PodAppLoopbackAppTest {
         assertThat(ok("h2-get 127.0.0.1 " + h2 + " /peer")).startsWith("status=200 reset=none goaway=false body=peer=127.0.0.1 ")
                 .endsWith(" version=HTTP/2");
         assertThat(ok("h2-get ::1 " + h2 + " /peer")).contains(" body=peer=::1 ");
-        assertThat(ok("h2-get ::1 " + h2 + " /reset")).isEqualTo("status=200 reset=CANCEL goaway=false body=");
+        assertThat(ok("h2-get ::1 " + h2 + " /reset")).isEqualTo("status=200 reset=ENHANCE_YOUR_CALM goaway=false body=");
         assertThat(ok("h2-get 127.0.0.1 " + h2 + " /goaway")).isEqualTo("status=200 reset=none goaway=true body=goaway");
         assertThat(ok("h2-get 127.0.0.1 " + h2 + " /missing")).startsWith("status=404 reset=none goaway=false");
     }
