@@ -58,6 +58,11 @@ class Http1ServerStageTest {
         }
     }
 
+    /** What follows the head (whose generated x-request-id may itself end in a 0). */
+    private static String body(String message) {
+        return message.substring(message.indexOf("\r\n\r\n") + 4);
+    }
+
     private static String written(EmbeddedChannel channel) {
         var out = new StringBuilder();
         for (Object o; (o = channel.readOutbound()) != null; ) {
@@ -196,7 +201,9 @@ class Http1ServerStageTest {
 
         sendByteByByte(client, "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcXX0\r\n\r\n");
 
-        assertThat(written(upstream)).startsWith("POST / HTTP/1.1\r\n").doesNotContain("0\r\n\r\n");
+        String forwarded = written(upstream);
+        assertThat(forwarded).startsWith("POST / HTTP/1.1\r\n");
+        assertThat(body(forwarded)).as("no last chunk").doesNotContain("0\r\n\r\n");
         assertThat(upstream.isOpen()).as("the upstream connection under the broken request is closed").isFalse();
         assertThat(written(client)).startsWith("HTTP/1.1 400 Bad Request\r\n").contains("connection: close")
                 .endsWith("(DPE)\n");
@@ -209,7 +216,9 @@ class Http1ServerStageTest {
     void aClientThatStopsMidChunkedBodyLeavesNoWholeRequestUpstream() {
         EmbeddedChannel client = client();
         sendByteByByte(client, "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n");
-        assertThat(written(upstream)).startsWith("POST / HTTP/1.1\r\n").doesNotContain("0\r\n\r\n");
+        String forwarded = written(upstream);
+        assertThat(forwarded).startsWith("POST / HTTP/1.1\r\n");
+        assertThat(body(forwarded)).as("no last chunk").doesNotContain("0\r\n\r\n");
 
         client.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
 
