@@ -113,7 +113,7 @@ final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
         Http2StreamFrame copy = copyOf(frame);
         if (copy instanceof Http2DataFrame data) {
             requestBodyBytes += data.content().readableBytes();
-            context.received(data.content().readableBytes());
+            context.received(data.content());
             keepForReplay(data);
         }
         boolean end = isEndStream(copy);
@@ -426,7 +426,7 @@ final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
             }
         }
         if (frame instanceof Http2DataFrame data) {
-            context.sent(data.content().readableBytes());
+            context.sent(data.content());
         } else if (frame instanceof Http2HeadersFrame trailers && responseStarted) {
             CharSequence status = trailers.headers().get("grpc-status");
             if (status != null) {

@@ -4,6 +4,7 @@ import dev.tandem.core.ConnectionContext;
 import dev.tandem.core.ResponseFlag;
 import dev.tandem.core.connect.UpstreamTarget;
 import dev.tandem.core.telemetry.Peer;
+import io.netty.buffer.ByteBuf;
 import java.net.SocketAddress;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -29,6 +30,8 @@ public final class RequestContext {
     private boolean grpc;
     private String grpcStatus;
     private long bytesReceived;
+    private final GrpcMessages requestMessages = new GrpcMessages();
+    private final GrpcMessages responseMessages = new GrpcMessages();
     private long bytesSent;
     private long requestHeaderBytes;
     private long responseHeaderBytes;
@@ -203,6 +206,32 @@ public final class RequestContext {
     /** Response body bytes written to the client. */
     public void sent(long bytes) {
         bytesSent += bytes;
+    }
+
+    /** A DATA frame's body read from the client: its bytes, and for gRPC the messages in it. */
+    void received(ByteBuf body) {
+        received(body.readableBytes());
+        if (grpc) {
+            requestMessages.add(body);
+        }
+    }
+
+    /** A DATA frame's body written to the client: its bytes, and for gRPC the messages in it. */
+    void sent(ByteBuf body) {
+        sent(body.readableBytes());
+        if (grpc) {
+            responseMessages.add(body);
+        }
+    }
+
+    /** gRPC messages the client sent (0 for a call that is not gRPC). */
+    public long requestMessages() {
+        return requestMessages.count();
+    }
+
+    /** gRPC messages the client was sent (0 for a call that is not gRPC). */
+    public long responseMessages() {
+        return responseMessages.count();
     }
 
     public void requestHeaderBytes(long bytes) {

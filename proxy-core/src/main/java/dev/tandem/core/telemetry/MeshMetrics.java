@@ -55,6 +55,8 @@ public final class MeshMetrics {
     private final Histogram duration;
     private final Histogram requestBytes;
     private final Histogram responseBytes;
+    private final Counter requestMessages;
+    private final Counter responseMessages;
     private final Counter tcpOpened;
     private final Counter tcpClosed;
     private final Counter tcpSent;
@@ -72,6 +74,12 @@ public final class MeshMetrics {
         duration = histogram(registry, "istio_request_duration_milliseconds", "Request durations in milliseconds");
         requestBytes = histogram(registry, "istio_request_bytes", "Request sizes (headers and body) in bytes");
         responseBytes = histogram(registry, "istio_response_bytes", "Response sizes (headers and body) in bytes");
+        requestMessages = Counter.builder().name("istio_request_messages_total")
+                .help("gRPC messages sent by the client, for gRPC calls").labelNames(REQUEST_LABELS).withoutExemplars()
+                .register(registry);
+        responseMessages = Counter.builder().name("istio_response_messages_total")
+                .help("gRPC messages sent to the client, for gRPC calls").labelNames(REQUEST_LABELS).withoutExemplars()
+                .register(registry);
         tcpOpened = Counter.builder().name("istio_tcp_connections_opened_total").help("TCP connections opened")
                 .labelNames(TCP_LABELS).withoutExemplars().register(registry);
         tcpClosed = Counter.builder().name("istio_tcp_connections_closed_total").help("TCP connections closed")
@@ -99,8 +107,10 @@ public final class MeshMetrics {
             String grpcStatus, String flags) {
     }
 
+    /** The data points of one label set; the message counters only for gRPC, as Istio has them only there. */
     private record RequestSeries(CounterDataPoint count, DistributionDataPoint duration,
-            DistributionDataPoint requestBytes, DistributionDataPoint responseBytes) {
+            DistributionDataPoint requestBytes, DistributionDataPoint responseBytes, CounterDataPoint requestMessages,
+            CounterDataPoint responseMessages) {
     }
 
     void requestDone(boolean outbound, RequestContext r) {
@@ -114,6 +124,10 @@ public final class MeshMetrics {
         series.duration().observe(r.elapsedMillis());
         series.requestBytes().observe(r.requestSize());
         series.responseBytes().observe(r.responseSize());
+        if (series.requestMessages() != null) {
+            series.requestMessages().inc(r.requestMessages());
+            series.responseMessages().inc(r.responseMessages());
+        }
     }
 
     private RequestSeries newRequestSeries(RequestKey key) {
@@ -121,7 +135,9 @@ public final class MeshMetrics {
                 key.grpc() ? "grpc" : "http", Integer.toString(key.code()), key.grpcStatus(), key.flags(),
                 securityPolicy(key.outbound()));
         return new RequestSeries(requests.labelValues(labels), duration.labelValues(labels),
-                requestBytes.labelValues(labels), responseBytes.labelValues(labels));
+                requestBytes.labelValues(labels), responseBytes.labelValues(labels),
+                key.grpc() ? requestMessages.labelValues(labels) : null,
+                key.grpc() ? responseMessages.labelValues(labels) : null);
     }
 
     // --- TCP

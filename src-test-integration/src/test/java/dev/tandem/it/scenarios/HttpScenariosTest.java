@@ -164,6 +164,42 @@ class HttpScenariosTest {
     }
 
     @Test
+    void grpcMessagesOfAStreamingCallAreCountedByBothSidecars() {
+        double[] before = grpcMessages();
+
+        assertThat(a.app("grpc-stream " + b.ipv4() + " " + GRPC + " 30")).startsWith("status=OK messages=30");
+
+        double[] after = grpcMessages();
+        assertThat(after[0] - before[0]).as("request messages, caller's sidecar").isEqualTo(1);
+        assertThat(after[1] - before[1]).as("response messages, caller's sidecar").isEqualTo(30);
+        assertThat(after[2] - before[2]).as("request messages, callee's sidecar").isEqualTo(1);
+        assertThat(after[3] - before[3]).as("response messages, callee's sidecar").isEqualTo(30);
+    }
+
+    /** Istio's gRPC message counters: a's as the source, then b's as the destination, request then response. */
+    private static double[] grpcMessages() {
+        String source = a.app("get 127.0.0.1 15090 /stats/prometheus");
+        String destination = b.app("get 127.0.0.1 15090 /stats/prometheus");
+        return new double[] {
+                sum(source, "istio_request_messages_total", "reporter=\"source\""),
+                sum(source, "istio_response_messages_total", "reporter=\"source\""),
+                sum(destination, "istio_request_messages_total", "reporter=\"destination\""),
+                sum(destination, "istio_response_messages_total", "reporter=\"destination\"")};
+    }
+
+    /** The sum of a scrape's samples of {@code metric} carrying {@code label} (PodApp's get joins lines with spaces). */
+    private static double sum(String scrape, String metric, String label) {
+        double sum = 0;
+        for (String sample : scrape.split(" (?=[a-z_]+\\{)")) {
+            if (sample.startsWith(metric + "{") && sample.contains(label)
+                    && sample.contains("request_protocol=\"grpc\"")) {
+                sum += Double.parseDouble(sample.split(" ")[1]);
+            }
+        }
+        return sum;
+    }
+
+    @Test
     void aWebSocketUpgradesAndEchoes() {
         assertThat(a.app("ws-echo " + b.ipv4() + " " + WS + " 20")).isEqualTo("echoed=21 of=21");
     }
