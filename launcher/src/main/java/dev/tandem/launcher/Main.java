@@ -1,5 +1,6 @@
 package dev.tandem.launcher;
 
+import dev.tandem.core.Version;
 import dev.tandem.launcher.inject.InjectCommand;
 import dev.tandem.launcher.inject.InjectorCommand;
 import java.io.PrintWriter;
@@ -12,7 +13,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** The {@code tandem} command. Exit codes: 0 done, 1 failed while working, 2 bad input (flag, variable, usage). */
-@Command(name = "tandem", mixinStandardHelpOptions = true, version = "tandem 0.1.0",
+@Command(name = "tandem", mixinStandardHelpOptions = true, version = "tandem " + Version.TAG,
         description = "A service-mesh sidecar proxy.",
         subcommands = {ProxyCommand.class, WaitReadyCommand.class, RedirectCommand.class, DemoCommand.class,
                 InjectCommand.class, InjectorCommand.class})

@@ -3,6 +3,7 @@ package dev.tandem.launcher.inject;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.core.Version;
 import dev.tandem.core.config.ConfigError;
 import dev.tandem.core.config.ConfigException;
 import java.util.ArrayList;
@@ -28,7 +29,7 @@ record InjectionConfig(
         Map<String, String> origins) {
 
     /** The image bin/tandem's version builds (docker/Dockerfile), tagged as the README says. */
-    static final String DEFAULT_IMAGE = "tandem:0.1.0";
+    static final String DEFAULT_IMAGE = "tandem:" + Version.TAG;
 
     /** Kubernetes' resource quantity: a decimal number with an optional binary, decimal or exponent suffix. */
     private static final Pattern QUANTITY = Pattern.compile(

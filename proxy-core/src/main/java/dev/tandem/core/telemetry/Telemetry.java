@@ -1,8 +1,10 @@
 package dev.tandem.core.telemetry;
 
+import dev.tandem.core.Version;
 import dev.tandem.core.config.ProxyConfig;
 import dev.tandem.core.lifecycle.Listeners;
 import dev.tandem.core.traffic.TrafficRouting;
+import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -30,6 +32,8 @@ public final class Telemetry implements AutoCloseable {
         this.proxy = new ProxyMetrics(registry);
         this.accessLog = AccessLog.create(config.accessLog(), proxy);
         JvmMetrics.builder().register(registry);
+        Gauge.builder().name("istio_build").help("Istio's build information: the proxy and its release")
+                .labelNames("component", "tag").register(registry).labelValues("proxy", Version.TAG).set(1);
         this.outbound = new DirectionReporter(true, config.metrics() ? mesh : null, accessLog, mesh.local());
         this.inbound = new DirectionReporter(false, config.metrics() ? mesh : null, accessLog, mesh.local());
     }

@@ -46,9 +46,9 @@ class DemoScenarioTest {
                 .doesNotContain("NOT through a sidecar");
         assertThat(demo.stdout().lines().filter(l -> l.contains("saw peer 127.0.0.6"))).hasSize(3);
         assertThat(demo.stdout()).as("each sidecar's scrape, family by family")
-                .containsPattern("frontend istio_request_bytes 2, istio_request_duration_milliseconds 2, "
+                .containsPattern("frontend istio_build 1, istio_request_bytes 2, istio_request_duration_milliseconds 2, "
                         + "istio_requests_total 2, istio_response_bytes 2, tandem_")
-                .containsPattern("ratings  istio_request_bytes 1, istio_request_duration_milliseconds 1, "
+                .containsPattern("ratings  istio_build 1, istio_request_bytes 1, istio_request_duration_milliseconds 1, "
                         + "istio_requests_total 1, istio_response_bytes 1, tandem_");
         assertThat(demo.stdout()).containsPattern("(?m)x-request-id at every hop: [0-9a-f-]{36}$");
         Matcher split = Pattern.compile("40 calls to the frontend, answered at the end of the chain by: ratings (\\d+), "
