@@ -16,6 +16,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Istio's traffic API applied by a real sidecar: pod {@code web} calls the service {@code reviews} (address
@@ -622,25 +624,74 @@ class TrafficScenariosTest {
         assertThat(count(result.get("names"), "v2")).isPositive();
     }
 
-    @Test
-    void aBadChangeIsRefusedWithItsFieldNamedAndTheRoutesInForceStay() {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"a timeout that is no duration", "weights that do not add up to 100",
+            "a subset no DestinationRule defines", "a field Istio does not have", "a resolution Istio does not have",
+            "a document that is not YAML"})
+    void aBadChangeIsRefusedWithWhatIsWrongNamedAndTheRoutesInForceStay(String bad) {
         apply(services(subsets("") + virtualService("""
                 - route: [{destination: {host: reviews, subset: v2}}]
                 """)));
         long rejected = counter("tandem.config.update_rejected");
-
-        mesh.file("traffic.yaml", services(subsets("") + virtualService("""
+        String toV1 = """
                 - route: [{destination: {host: reviews, subset: v1}}]
-                  timeout: soon
-                """)));
+                """;
+        List<String> named;
+        String change = switch (bad) {
+            case "a timeout that is no duration" -> {
+                named = List.of("VirtualService shop/reviews", "spec.http[0].timeout", "soon");
+                yield services(subsets("") + virtualService(toV1 + "  timeout: soon\n"));
+            }
+            case "weights that do not add up to 100" -> {
+                named = List.of("spec.http[0].route: the weights add up to 90, not 100");
+                yield services(subsets("") + virtualService("""
+                        - route:
+                          - {destination: {host: reviews, subset: v1}, weight: 60}
+                          - {destination: {host: reviews, subset: v2}, weight: 30}
+                        """));
+            }
+            case "a subset no DestinationRule defines" -> {
+                named = List.of("spec.http[0].route[0].destination.subset", "subset \"v9\" is not defined");
+                yield services(subsets("") + virtualService("""
+                        - route: [{destination: {host: reviews, subset: v9}}]
+                        """));
+            }
+            case "a field Istio does not have" -> {
+                named = List.of("DestinationRule shop/reviews", "spec.trafficPolicy.loadBalancer.sticky: no such field");
+                yield services(subsets("loadBalancer: {simple: ROUND_ROBIN, sticky: true}") + virtualService(toV1));
+            }
+            case "a resolution Istio does not have" -> {
+                named = List.of("ServiceEntry shop/magic", "spec.resolution: \"MAGIC\" is not one of");
+                yield services(subsets("") + virtualService(toV1) + """
+                        ---
+                        apiVersion: networking.istio.io/v1
+                        kind: ServiceEntry
+                        metadata: {name: magic, namespace: shop}
+                        spec:
+                          hosts: [magic.example.org]
+                          ports: [{number: 80, name: http, protocol: HTTP}]
+                          resolution: MAGIC
+                        """);
+            }
+            default -> {
+                named = List.of("not valid YAML or JSON");
+                yield services(subsets("") + virtualService(toV1)) + """
+                        ---
+                        apiVersion: networking.istio.io/v1
+                        kind: VirtualService
+                        metadata: {name: broken, namespace: shop
+                        """;
+            }
+        };
+        mesh.file("traffic.yaml", change);
         long deadline = System.nanoTime() + 5_000_000_000L;
         while (counter("tandem.config.update_rejected") == rejected && System.nanoTime() < deadline) {
             sleep(50);
         }
 
-        assertThat(counter("tandem.config.update_rejected")).isEqualTo(rejected + 1);
-        assertThat(web.sidecarLog()).contains("VirtualService shop/reviews", "spec.http[0].timeout", "soon");
-        assertThat(load("/still", 20, 2).get("names")).isEqualTo("v2:20");
+        assertThat(counter("tandem.config.update_rejected")).as("refused once").isEqualTo(rejected + 1);
+        assertThat(web.sidecarLog()).contains(named);
+        assertThat(load("/still", 20, 2).get("names")).as("the routes in force stay").isEqualTo("v2:20");
     }
 
     @Test
