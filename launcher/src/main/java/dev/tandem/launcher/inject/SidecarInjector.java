@@ -26,6 +26,7 @@ final class SidecarInjector {
     static final String PROXY = "tandem-proxy";
     /** Memory-backed: the proxy's workload certificate and key, once it has them, never touch a disk. */
     static final String CERTS_VOLUME = "tandem-certs";
+    static final String PROMETHEUS_SCRAPE = "prometheus.io/scrape";
     static final String CERTS_PATH = "/etc/tandem/certs";
     /** The sidecar's root filesystem is read-only; the JVM and Netty's native library need a writable /tmp. */
     static final String TMP_VOLUME = "tandem-tmp";
@@ -122,6 +123,13 @@ final class SidecarInjector {
             annotationsNode.put(PodAnnotations.DEFAULT_CONTAINER, application);
         }
         annotationsNode.put(PodAnnotations.STATUS, status(settings.intercepts()));
+        if (!annotationsNode.has(PROMETHEUS_SCRAPE)) {
+            // As Istio's injector annotates a pod for Prometheus' kubernetes-pods job; a pod that has its own
+            // scrape annotations keeps them (Istio would merge the two; Tandem serves only its own metrics).
+            annotationsNode.put(PROMETHEUS_SCRAPE, "true")
+                    .put("prometheus.io/port", Integer.toString(settings.rules().ports().metrics().value()))
+                    .put("prometheus.io/path", "/stats/prometheus");
+        }
         return new Outcome(Result.INJECTED, null, warnings);
     }
 
