@@ -12,6 +12,8 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -76,8 +79,8 @@ final class DemoCommand implements Callable<Integer> {
         Install install = Install.current().readableBy(PROXY_UID);
         // Readable by the sidecars' uid, for the Istio resources they watch; the logs in it are the demo's only.
         Path logs = Files.createTempDirectory("tandem-demo-",
-                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                        java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x")));
+                PosixFilePermissions.asFileAttribute(
+                        PosixFilePermissions.fromString("rwxr-xr-x")));
         NamespaceMesh mesh = NamespaceMesh.create("tdemo");
         CountDownLatch stop = new CountDownLatch(1);
         Thread cleanup = new Thread(() -> removeAll(mesh, logs, install), "demo-cleanup");
@@ -199,7 +202,7 @@ final class DemoCommand implements Callable<Integer> {
                 100 - SPLIT_V2, SPLIT_V2));
         next.toFile().setReadable(true, false);
         long written = System.nanoTime();
-        Files.move(next, config, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(next, config, StandardCopyOption.ATOMIC_MOVE);
         awaitLine(logs.resolve("catalog-sidecar.log"), "1 ServiceEntry, 1 VirtualService, 1 DestinationRule in force");
         long applied = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - written);
         out.printf("%nRouting: a ServiceEntry, DestinationRule and VirtualService sending %d%% of the calls to ratings to "
@@ -288,7 +291,7 @@ final class DemoCommand implements Callable<Integer> {
     private static void printMetrics(PrintWriter out, NamespaceMesh mesh, Install install,
             Map<String, NamespacePod> pods, Path logs) {
         out.printf("%nistio_requests_total, scraped from each sidecar's :15090/stats/prometheus:%n");
-        Map<String, String> scrapes = new java.util.LinkedHashMap<>();
+        Map<String, String> scrapes = new LinkedHashMap<>();
         pods.forEach((service, pod) -> scrapes.put(service, mesh.exec(pod, Map.of(), java(install,
                 "dev.tandem.demo.DemoService", "call", "http://127.0.0.1:15090/stats/prometheus")
                 .toArray(String[]::new)).stdout()));
@@ -316,7 +319,7 @@ final class DemoCommand implements Callable<Integer> {
 
     /** {@code family series, ...} for Istio's and Tandem's families, then how many families the JVM adds. */
     static String families(String scrape) {
-        Map<String, Integer> series = new java.util.LinkedHashMap<>();
+        Map<String, Integer> series = new LinkedHashMap<>();
         String family = null;
         for (String line : scrape.lines().toList()) {
             if (line.startsWith("# TYPE ")) {
@@ -332,7 +335,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         String mesh = series.entrySet().stream()
                 .filter(e -> e.getKey().startsWith("istio_") || e.getKey().startsWith("tandem_"))
-                .map(e -> e.getKey() + " " + e.getValue()).collect(java.util.stream.Collectors.joining(", "));
+                .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
         long jvm = series.keySet().stream().filter(f -> !f.startsWith("istio_") && !f.startsWith("tandem_")).count();
         return mesh + "; and " + jvm + " JVM and process families";
     }
@@ -381,10 +384,6 @@ final class DemoCommand implements Callable<Integer> {
     private static void removeAll(NamespaceMesh mesh, Path logs, Install install) {
         mesh.close();
         install.removeStaged();
-        try (var files = Files.walk(logs)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // already gone
-        }
+        Host.removeTree(logs);
     }
 }

@@ -1,13 +1,26 @@
 package dev.tandem.launcher.mesh;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Runs commands on this machine and says plainly what failed. */
 public final class Host {
+
+    /** Removes a directory and everything in it, as far as it is there. */
+    public static void removeTree(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException gone) {
+            // already gone, or going
+        }
+    }
 
     /** A finished command. */
     public record Result(List<String> command, int exitCode, String stdout, String stderr) {

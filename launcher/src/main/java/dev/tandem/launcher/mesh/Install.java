@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -74,13 +73,8 @@ public record Install(Path root, boolean staged) {
 
     /** Deletes the staged copy, if this install is one; the checkout itself is never touched. */
     public void removeStaged() {
-        if (!staged) {
-            return;
-        }
-        try (var paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // already gone
+        if (staged) {
+            Host.removeTree(root);
         }
     }
 }

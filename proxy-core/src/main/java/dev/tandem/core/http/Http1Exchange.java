@@ -8,9 +8,7 @@ import dev.tandem.core.telemetry.HttpTelemetry;
 import dev.tandem.core.telemetry.TrafficReporter;
 import dev.tandem.core.traffic.Cluster;
 import dev.tandem.core.traffic.HostNames;
-import dev.tandem.core.traffic.Endpoint;
 import dev.tandem.core.traffic.HttpDecision;
-import dev.tandem.core.traffic.RetryPolicy;
 import dev.tandem.core.traffic.RetryPolicy.Failure;
 import dev.tandem.core.traffic.RoutePlan;
 import io.netty.handler.codec.http.HttpContent;
@@ -60,7 +58,7 @@ final class Http1Exchange implements Http1Connection.Listener {
     private final Http1Pool pool;
     private final HttpLimits limits;
     private final ArrayDeque<HttpContent> held = new ArrayDeque<>();
-    private final List<Endpoint> tried = new ArrayList<>();
+    private final Attempts attempts = new Attempts();
     private final boolean clientKeepAlive;
     private final boolean clientHttp10;
     private final boolean upgrade;
@@ -71,12 +69,7 @@ final class Http1Exchange implements Http1Connection.Listener {
     private List<HttpContent> replay;
     private int replayBytes;
     private Http1Connection upstream;
-    private Endpoint endpoint;
-    private int attempt;
-    private boolean retryAdmitted;
-    private boolean requestAdmitted;
     private ScheduledFuture<?> timeout;
-    private ScheduledFuture<?> perTryTimeout;
     private long requestBodyBytes;
     private boolean requestComplete;
     private boolean interim;
@@ -132,6 +125,7 @@ final class Http1Exchange implements Http1Connection.Listener {
         }
         plan = ((HttpDecision.Forward) decision).plan();
         cluster = plan.cluster();
+        attempts.plan(plan);
         context.routed(plan.route(),
                 cluster != null ? cluster.name() : reporter.directCluster(context.connection().origDst().port()),
                 cluster != null ? cluster.host() : HostNames.ofAuthority(headers.get(HttpHeaderNames.HOST)));
@@ -152,13 +146,10 @@ final class Http1Exchange implements Http1Connection.Listener {
         if (plan.retries() != null || plan.mirror() != null) {
             replay = new ArrayList<>();
         }
-        if (cluster != null) {
-            if (!cluster.admitRequest()) {
-                failOrAbort(ResponseFlag.UO, "cluster " + cluster + " has " + cluster.activeRequests()
-                        + " requests in flight, its limit");
-                return;
-            }
-            requestAdmitted = true;
+        String overLimit = attempts.admitRequest();
+        if (overLimit != null) {
+            failOrAbort(ResponseFlag.UO, overLimit);
+            return;
         }
         Duration limit = plan.timeout() != null ? plan.timeout() : limits.requestTimeout();
         if (!limit.isZero()) {
@@ -205,32 +196,20 @@ final class Http1Exchange implements Http1Connection.Listener {
         if (done) {
             return;
         }
-        UpstreamTarget target;
-        if (cluster == null) {
-            target = router.direct(context.connection().origDst());
-        } else {
-            endpoint = cluster.choose(tried);
-            if (endpoint == null) {
-                failOrAbort(ResponseFlag.UH, "no healthy endpoint in " + cluster);
-                return;
-            }
-            tried.add(endpoint);
-            endpoint.started();
-            target = new UpstreamTarget(endpoint.address(), null, cluster.limits().connectTimeout());
+        UpstreamTarget target = attempts.target(router, context.connection().origDst());
+        if (target == null) {
+            failOrAbort(ResponseFlag.UH, "no healthy endpoint in " + cluster);
+            return;
         }
         context.upstream(target);
-        RetryPolicy retries = plan.retries();
-        if (retries != null && retries.perTryTimeout() != null && !retries.perTryTimeout().isZero()) {
-            int thisAttempt = attempt;
-            perTryTimeout = schedule(() -> {
-                if (attempt == thisAttempt && !done && !responseStarted) {
-                    attemptFailed(Failure.TIMEOUT, 504, ResponseFlag.UT, "no response within the per-try timeout");
-                }
-            }, retries.perTryTimeout());
-        }
-        int thisAttempt = attempt;
+        attempts.schedulePerTry(server.channel().eventLoop(), () -> {
+            if (!done && !responseStarted) {
+                attemptFailed(Failure.TIMEOUT, 504, ResponseFlag.UT, "no response within the per-try timeout");
+            }
+        });
+        int thisAttempt = attempts.number();
         pool.acquire(server.channel(), target, cluster).addListener((Future<Http1Connection> acquired) -> {
-            if (done || attempt != thisAttempt) {
+            if (done || attempts.number() != thisAttempt) {
                 if (acquired.isSuccess()) {
                     acquired.getNow().release();
                 }
@@ -253,8 +232,8 @@ final class Http1Exchange implements Http1Connection.Listener {
         connection.checkout(this);
         var channel = connection.channel();
         context.upstreamSent(channel.localAddress());
-        channel.write(attempt == 0 ? request : copyOfHead());
-        if (attempt == 0) {
+        channel.write(attempts.number() == 0 ? request : copyOfHead());
+        if (attempts.number() == 0) {
             for (HttpContent part; (part = held.poll()) != null; ) {
                 channel.write(part);
             }
@@ -271,7 +250,7 @@ final class Http1Exchange implements Http1Connection.Listener {
     private HttpRequest copyOfHead() {
         var copy = new io.netty.handler.codec.http.DefaultHttpRequest(request.protocolVersion(), request.method(),
                 request.uri(), request.headers().copy());
-        copy.headers().set("x-envoy-attempt-count", attempt + 1);
+        copy.headers().set("x-envoy-attempt-count", attempts.number() + 1);
         return copy;
     }
 
@@ -308,7 +287,7 @@ final class Http1Exchange implements Http1Connection.Listener {
         if (upstream != null) {
             upstream.channel().write(content);
             upstreamDirty = true;
-        } else if (attempt == 0) {
+        } else if (attempts.number() == 0) {
             held.add(content);
         } else {
             // Between attempts: the next attempt sends the whole body from the replay buffer.
@@ -427,11 +406,8 @@ final class Http1Exchange implements Http1Connection.Listener {
             }
             return;
         }
-        cancelPerTry();
+        attempts.outcome(code);
         context.upstreamAnswered();
-        if (cluster != null) {
-            cluster.report(endpoint, code);
-        }
         if (reporter.outbound()) {
             context.peer(HttpTelemetry.takePeer(response.headers()));
         } else {
@@ -440,15 +416,16 @@ final class Http1Exchange implements Http1Connection.Listener {
         if (!HttpUtil.isKeepAlive(response)) {
             upstream.noKeepAlive();
         }
-        if (mayRetry(code, grpcStatus(response))) {
+        int grpcStatus = grpcStatus(response);
+        if (attempts.retriable(code, grpcStatus) && mayRetry()) {
             // This answer is dropped; the connection, its body unread, cannot be reused.
             discarding = true;
             upstream.noKeepAlive();
             retry("answered " + code);
             return;
         }
-        if (attempt > 0 && plan.retries() != null && plan.retries().retriable(code, grpcStatus(response))) {
-            context.fail(ResponseFlag.URX, "still " + code + " after " + attempt + " retries");
+        if (attempts.exhausted(code, grpcStatus)) {
+            context.fail(ResponseFlag.URX, "still " + code + " after " + attempts.number() + " retries");
         }
         responseStarted = true;
         context.status(code);
@@ -579,12 +556,12 @@ final class Http1Exchange implements Http1Connection.Listener {
         if (discarding) {
             return;
         }
-        if (upstream != null && upstream.reused() && !resent && attempt == 0 && requestComplete && requestBodyBytes == 0) {
+        if (upstream != null && upstream.reused() && !resent && attempts.number() == 0 && requestComplete && requestBodyBytes == 0) {
             // A keep-alive connection the upstream closed just as it was reused: the request never reached it. It is
             // sent again on another connection to the same endpoint; that is no retry by policy.
             log.debug("{}: reused upstream connection closed before answering ({}); sending again", context, why);
             resent = true;
-            tried.remove(endpoint);
+            attempts.mayChooseEndpointAgain();
             endAttempt();
             held.add(LastHttpContent.EMPTY_LAST_CONTENT);
             startAttempt();
@@ -595,51 +572,31 @@ final class Http1Exchange implements Http1Connection.Listener {
 
     /** An attempt ended without a response: retried if the policy allows, else answered with the flag. */
     private void attemptFailed(Failure failure, int status, ResponseFlag flag, String detail) {
-        cancelPerTry();
-        if (cluster != null && endpoint != null) {
-            cluster.report(endpoint, status);
-        }
+        attempts.outcome(status);
         if (upstream != null) {
             upstream.noKeepAlive();
         }
-        if (plan.retries() != null && plan.retries().retriable(failure) && mayRetry()) {
+        if (attempts.retriable(failure) && mayRetry()) {
             context.fail(flag, detail);
             retry(detail);
             return;
         }
-        if (attempt > 0) {
+        if (attempts.number() > 0) {
             context.fail(ResponseFlag.URX, "retries exhausted: " + detail);
         }
         failOrAbort(flag, detail);
     }
 
-    private boolean mayRetry(int status, int grpcStatus) {
-        return plan.retries() != null && plan.retries().retriable(status, grpcStatus) && mayRetry();
-    }
-
     /** Retries left, a body we can send again, and the cluster's retry budget. */
     private boolean mayRetry() {
-        if (responseStarted || attempt >= plan.retries().attempts()) {
-            return false;
-        }
-        if (requestBodyBytes > 0 && replay == null) {
-            return false;
-        }
-        if (cluster != null) {
-            if (!cluster.admitRetry()) {
-                return false;
-            }
-            retryAdmitted = true;
-        }
-        return true;
+        return attempts.mayRetry(responseStarted, requestBodyBytes > 0 && replay == null);
     }
 
     private void retry(String why) {
-        log.debug("{}: attempt {} failed ({}); retrying", context, attempt + 1, why);
+        log.debug("{}: attempt {} failed ({}); retrying", context, attempts.number() + 1, why);
         endAttempt();
-        attempt++;
         discarding = false;
-        schedule(this::startAttempt, Duration.ofMillis(RetryPolicy.backoffMillis(attempt)));
+        schedule(this::startAttempt, attempts.next());
     }
 
     /**
@@ -647,18 +604,10 @@ final class Http1Exchange implements Http1Connection.Listener {
      * it only if nothing marked it unfit for another request (every failure path does).
      */
     private void endAttempt() {
-        cancelPerTry();
-        if (endpoint != null) {
-            endpoint.finished();
-            endpoint = null;
-        }
+        attempts.endAttempt();
         if (upstream != null) {
             upstream.release();
             upstream = null;
-        }
-        if (retryAdmitted) {
-            cluster.retryDone();
-            retryAdmitted = false;
         }
     }
 
@@ -728,21 +677,11 @@ final class Http1Exchange implements Http1Connection.Listener {
             timeout.cancel(false);
         }
         endAttempt();
-        if (requestAdmitted) {
-            cluster.requestDone();
-            requestAdmitted = false;
-        }
+        attempts.finish();
         for (HttpContent part; (part = held.poll()) != null; ) {
             ReferenceCountUtil.release(part);
         }
         releaseReplay();
-    }
-
-    private void cancelPerTry() {
-        if (perTryTimeout != null) {
-            perTryTimeout.cancel(false);
-            perTryTimeout = null;
-        }
     }
 
     private void releaseReplay() {

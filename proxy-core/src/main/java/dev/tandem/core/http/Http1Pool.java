@@ -33,20 +33,10 @@ public final class Http1Pool {
     private final UpstreamConnector connector;
     private final HttpLimits limits;
     private final Duration idleTimeout;
-    private final Map<Key, ArrayDeque<Http1Connection>> idle = new HashMap<>();
+    private final Map<PoolKey, ArrayDeque<Http1Connection>> idle = new HashMap<>();
     private final Map<Cluster, ArrayDeque<Waiter>> waiting = new HashMap<>();
     /** Connections of this pool per cluster and endpoint: connecting, busy or idle. */
-    private final Map<Key, Integer> opened = new HashMap<>();
-
-    /**
-     * Connections are pooled per cluster and endpoint, as Envoy's are: two clusters with an endpoint in common (two
-     * subsets, say) each keep their own connections, and each counts only its own against its limits.
-     */
-    private record Key(String cluster, UpstreamTarget target) {
-        static Key of(Cluster cluster, UpstreamTarget target) {
-            return new Key(cluster == null ? null : cluster.name(), target);
-        }
-    }
+    private final Map<PoolKey, Integer> opened = new HashMap<>();
 
     /** A request waiting for a connection slot of its cluster. */
     private record Waiter(Channel downstream, UpstreamTarget target, Promise<Http1Connection> promise) {
@@ -74,7 +64,7 @@ public final class Http1Pool {
     }
 
     private void acquire(Channel downstream, UpstreamTarget target, Cluster cluster, Promise<Http1Connection> promise) {
-        Key key = Key.of(cluster, target);
+        PoolKey key = PoolKey.of(cluster, target);
         ArrayDeque<Http1Connection> parked = idle.get(key);
         for (Http1Connection c; parked != null && (c = parked.pollLast()) != null; ) {
             IDLE.decrement();
@@ -106,7 +96,7 @@ public final class Http1Pool {
 
     /** Opens a connection whose cluster slot, if any, is already taken. */
     private void connect(Channel downstream, UpstreamTarget target, Cluster cluster, Promise<Http1Connection> promise) {
-        Key key = Key.of(cluster, target);
+        PoolKey key = PoolKey.of(cluster, target);
         opened.merge(key, 1, Integer::sum);
         connector.connect(downstream, target).addListener((ChannelFutureListener) connected -> {
             if (!connected.isSuccess()) {
@@ -154,13 +144,13 @@ public final class Http1Pool {
             }
             return;
         }
-        idle.computeIfAbsent(Key.of(cluster, connection.target()), t -> new ArrayDeque<>()).addLast(connection);
+        idle.computeIfAbsent(PoolKey.of(cluster, connection.target()), t -> new ArrayDeque<>()).addLast(connection);
         IDLE.increment();
     }
 
     /** The connection closed: it leaves the pool, and its slot goes to the first request waiting for one. */
     void forget(Http1Connection connection) {
-        Key key = Key.of(connection.cluster(), connection.target());
+        PoolKey key = PoolKey.of(connection.cluster(), connection.target());
         opened.merge(key, -1, Http1Pool::sumOrNone);
         ArrayDeque<Http1Connection> parked = idle.get(key);
         if (parked != null && parked.remove(connection)) {

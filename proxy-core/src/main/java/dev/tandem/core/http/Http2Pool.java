@@ -42,16 +42,9 @@ public final class Http2Pool {
     private final UpstreamConnector connector;
     private final HttpLimits limits;
     private final Duration idleTimeout;
-    private final Map<Key, List<Connection>> connections = new HashMap<>();
+    private final Map<PoolKey, List<Connection>> connections = new HashMap<>();
     /** Connections being opened: streams asked for meanwhile wait for them rather than each opening its own. */
-    private final Map<Key, Promise<Connection>> connecting = new HashMap<>();
-
-    /** Connections of one cluster (by name, so a reloaded cluster's pool carries on) to one endpoint. */
-    private record Key(String cluster, UpstreamTarget target) {
-        static Key of(Cluster cluster, UpstreamTarget target) {
-            return new Key(cluster == null ? null : cluster.name(), target);
-        }
-    }
+    private final Map<PoolKey, Promise<Connection>> connecting = new HashMap<>();
 
     public Http2Pool(UpstreamConnector connector, HttpLimits limits, Duration idleTimeout) {
         this.connector = connector;
@@ -66,11 +59,11 @@ public final class Http2Pool {
     Future<Http2StreamChannel> openStream(Channel downstream, UpstreamTarget target, Cluster cluster,
             ChannelHandler handler) {
         Promise<Http2StreamChannel> promise = downstream.eventLoop().newPromise();
-        openStream(downstream, Key.of(cluster, target), target, cluster, handler, promise);
+        openStream(downstream, PoolKey.of(cluster, target), target, cluster, handler, promise);
         return promise;
     }
 
-    private void openStream(Channel downstream, Key key, UpstreamTarget target, Cluster cluster, ChannelHandler handler,
+    private void openStream(Channel downstream, PoolKey key, UpstreamTarget target, Cluster cluster, ChannelHandler handler,
             Promise<Http2StreamChannel> promise) {
         List<Connection> open = connections.getOrDefault(key, List.of());
         for (Connection c : open) {
@@ -93,7 +86,7 @@ public final class Http2Pool {
         });
     }
 
-    private Future<Connection> connection(Channel downstream, Key key, UpstreamTarget target, Cluster cluster,
+    private Future<Connection> connection(Channel downstream, PoolKey key, UpstreamTarget target, Cluster cluster,
             boolean haveOne) {
         Promise<Connection> pending = connecting.get(key);
         if (pending != null) {
@@ -126,7 +119,7 @@ public final class Http2Pool {
         return OPEN.sum();
     }
 
-    private Connection install(Channel channel, Key key, Cluster cluster) {
+    private Connection install(Channel channel, PoolKey key, Cluster cluster) {
         OPEN.increment();
         channel.closeFuture().addListener(closed -> {
             OPEN.decrement();
@@ -154,14 +147,14 @@ public final class Http2Pool {
     /** One upstream HTTP/2 connection: open while it can take streams, forgotten once it goes away or closes. */
     private final class Connection extends ChannelInboundHandlerAdapter {
         private final Channel channel;
-        private final Key key;
+        private final PoolKey key;
         private final Cluster cluster;
         private final Http2FrameCodec codec;
         private final int maxStreams;
         private int streams;
         private boolean goingAway;
 
-        Connection(Channel channel, Key key, Cluster cluster, Http2FrameCodec codec) {
+        Connection(Channel channel, PoolKey key, Cluster cluster, Http2FrameCodec codec) {
             this.channel = channel;
             this.key = key;
             this.cluster = cluster;

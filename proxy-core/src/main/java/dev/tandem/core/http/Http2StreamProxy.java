@@ -8,9 +8,7 @@ import dev.tandem.core.telemetry.HttpTelemetry;
 import dev.tandem.core.telemetry.TrafficReporter;
 import dev.tandem.core.traffic.Cluster;
 import dev.tandem.core.traffic.HostNames;
-import dev.tandem.core.traffic.Endpoint;
 import dev.tandem.core.traffic.HttpDecision;
-import dev.tandem.core.traffic.RetryPolicy;
 import dev.tandem.core.traffic.RetryPolicy.Failure;
 import dev.tandem.core.traffic.RoutePlan;
 import io.netty.buffer.ByteBufUtil;
@@ -62,7 +60,7 @@ final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
     private final Http2Pool pool;
     private final HttpLimits limits;
     private final Queue<Http2StreamFrame> held = new ArrayDeque<>();
-    private final List<Endpoint> tried = new ArrayList<>();
+    private final Attempts attempts = new Attempts();
     private ChannelHandlerContext ctx;
     private RequestContext context;
     private RoutePlan plan;
@@ -74,12 +72,7 @@ final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
     private int replayBytes;
     private long requestBodyBytes;
     private Http2StreamChannel upstream;
-    private Endpoint endpoint;
-    private int attempt;
-    private boolean requestAdmitted;
-    private boolean retryAdmitted;
     private ScheduledFuture<?> timeout;
-    private ScheduledFuture<?> perTryTimeout;
     private boolean grpc;
     private boolean responseStarted;
     private boolean refusedByGoAway;
@@ -119,7 +112,7 @@ final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
         boolean end = isEndStream(copy);
         requestEnded |= end;
         if (upstream == null) {
-            if (attempt == 0) {
+            if (attempts.number() == 0) {
                 held.add(copy);
                 ctx.channel().config().setAutoRead(false);
             } else {
@@ -183,6 +176,7 @@ final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
         }
         plan = ((HttpDecision.Forward) decision).plan();
         cluster = plan.cluster();
+        attempts.plan(plan);
         context.routed(plan.route(),
                 cluster != null ? cluster.name() : reporter.directCluster(context.connection().origDst().port()),
                 cluster != null ? cluster.host() : HostNames.ofAuthority(string(headers.authority())));
@@ -201,12 +195,10 @@ final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
             replay = new ArrayList<>();
         }
         held.add(new DefaultHttp2HeadersFrame(headers, frame.isEndStream()));
-        if (cluster != null) {
-            if (!cluster.admitRequest()) {
-                fail(ResponseFlag.UO, "cluster " + cluster + " has " + cluster.activeRequests() + " requests in flight, its limit");
-                return;
-            }
-            requestAdmitted = true;
+        String overLimit = attempts.admitRequest();
+        if (overLimit != null) {
+            fail(ResponseFlag.UO, overLimit);
+            return;
         }
         Duration limit = plan.timeout() != null ? plan.timeout() : limits.requestTimeout();
         if (!limit.isZero()) {
@@ -257,39 +249,28 @@ final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
         if (done) {
             return;
         }
-        UpstreamTarget target;
-        if (cluster == null) {
-            target = router.direct(context.connection().origDst());
-        } else {
-            endpoint = cluster.choose(tried);
-            if (endpoint == null) {
-                fail(ResponseFlag.UH, "no healthy endpoint in " + cluster);
-                return;
-            }
-            tried.add(endpoint);
-            endpoint.started();
-            target = new UpstreamTarget(endpoint.address(), null, cluster.limits().connectTimeout());
+        UpstreamTarget target = attempts.target(router, context.connection().origDst());
+        if (target == null) {
+            fail(ResponseFlag.UH, "no healthy endpoint in " + cluster);
+            return;
         }
         context.upstream(target);
-        RetryPolicy retries = plan.retries();
-        int thisAttempt = attempt;
-        if (retries != null && retries.perTryTimeout() != null && !retries.perTryTimeout().isZero()) {
-            perTryTimeout = schedule(() -> {
-                if (attempt == thisAttempt && !done && !responseStarted) {
-                    attemptFailed(Failure.TIMEOUT, 504, ResponseFlag.UT, "no response within the per-try timeout");
-                }
-            }, retries.perTryTimeout());
-        }
+        attempts.schedulePerTry(ctx.executor(), () -> {
+            if (!done && !responseStarted) {
+                attemptFailed(Failure.TIMEOUT, 504, ResponseFlag.UT, "no response within the per-try timeout");
+            }
+        });
+        int thisAttempt = attempts.number();
         pool.openStream(ctx.channel().parent(), target, cluster, new Http2UpstreamStream(this)).addListener(
                 (Future<Http2StreamChannel> opened) -> {
-                    if (done || attempt != thisAttempt) {
+                    if (done || attempts.number() != thisAttempt) {
                         if (opened.isSuccess()) {
                             opened.getNow().close();
                         }
                         return;
                     }
                     if (opened.cause() instanceof Overflow overflow) {
-                        cancelPerTry();
+                        attempts.cancelPerTry();
                         failOrReset(ResponseFlag.UO, overflow.getMessage());
                         return;
                     }
@@ -304,13 +285,13 @@ final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
     private void connected(Http2StreamChannel stream) {
         upstream = stream;
         context.upstreamSent(stream.parent().localAddress());
-        if (attempt == 0) {
+        if (attempts.number() == 0) {
             for (Http2StreamFrame f; (f = held.poll()) != null; ) {
                 upstream.write(f);
             }
         } else {
             Http2Headers again = new DefaultHttp2Headers().add(requestHeaders);
-            again.setInt("x-envoy-attempt-count", attempt + 1);
+            again.setInt("x-envoy-attempt-count", attempts.number() + 1);
             boolean bodyless = replay == null || replay.isEmpty();
             upstream.write(new DefaultHttp2HeadersFrame(again, requestEnded && bodyless));
             if (replay != null) {
@@ -450,21 +431,18 @@ final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
     private boolean finalResponse(Http2HeadersFrame frame) {
         Http2Headers headers = frame.headers();
         int code = Integer.parseInt(headers.status().toString());
-        cancelPerTry();
+        attempts.outcome(code);
         context.upstreamAnswered();
-        if (cluster != null && endpoint != null) {
-            cluster.report(endpoint, code);
-        }
         CharSequence grpcStatus = headers.get("grpc-status");
         int grpcCode = grpcStatus == null ? -1 : Integer.parseInt(grpcStatus.toString().strip());
-        if (plan.retries() != null && plan.retries().retriable(code, grpcCode) && mayRetry()) {
+        if (attempts.retriable(code, grpcCode) && mayRetry()) {
             ReferenceCountUtil.release(frame);
             upstream.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.CANCEL));
             retry("answered " + code);
             return true;
         }
-        if (attempt > 0 && plan.retries() != null && plan.retries().retriable(code, grpcCode)) {
-            context.fail(ResponseFlag.URX, "still " + code + " after " + attempt + " retries");
+        if (attempts.exhausted(code, grpcCode)) {
+            context.fail(ResponseFlag.URX, "still " + code + " after " + attempts.number() + " retries");
         }
         responseStarted = true;
         context.status(code);
@@ -506,7 +484,7 @@ final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
         }
         if (refusedByGoAway) {
             refusedByGoAway = false;
-            if (!responseStarted && plan.retries() != null && plan.retries().retriable(Failure.REFUSED_STREAM) && mayRetry()) {
+            if (attempts.retriable(Failure.REFUSED_STREAM) && mayRetry()) {
                 retry("refused by GOAWAY");
                 return;
             }
@@ -523,56 +501,36 @@ final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
     }
 
     private void attemptFailed(Failure failure, int status, ResponseFlag flag, String detail) {
-        cancelPerTry();
-        if (cluster != null && endpoint != null) {
-            cluster.report(endpoint, status);
-        }
-        if (plan.retries() != null && plan.retries().retriable(failure) && mayRetry()) {
+        attempts.outcome(status);
+        if (attempts.retriable(failure) && mayRetry()) {
             context.fail(flag, detail);
             retry(detail);
             return;
         }
-        if (attempt > 0) {
+        if (attempts.number() > 0) {
             context.fail(ResponseFlag.URX, "retries exhausted: " + detail);
         }
         failOrReset(flag, detail);
     }
 
+    /** Retries left, a body we can send again, and the cluster's retry budget. */
     private boolean mayRetry() {
-        if (responseStarted || attempt >= plan.retries().attempts() || requestBodyBytes > 0 && replay == null) {
-            return false;
-        }
-        if (cluster != null) {
-            if (!cluster.admitRetry()) {
-                return false;
-            }
-            retryAdmitted = true;
-        }
-        return true;
+        return attempts.mayRetry(responseStarted, requestBodyBytes > 0 && replay == null);
     }
 
     private void retry(String why) {
-        log.debug("{}: attempt {} failed ({}); retrying", context, attempt + 1, why);
+        log.debug("{}: attempt {} failed ({}); retrying", context, attempts.number() + 1, why);
         endAttempt();
-        attempt++;
-        schedule(this::startAttempt, Duration.ofMillis(RetryPolicy.backoffMillis(attempt)));
+        schedule(this::startAttempt, attempts.next());
     }
 
     private void endAttempt() {
-        cancelPerTry();
-        if (endpoint != null) {
-            endpoint.finished();
-            endpoint = null;
-        }
+        attempts.endAttempt();
         if (upstream != null) {
             if (upstream.isActive()) {
                 upstream.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.CANCEL));
             }
             upstream = null;
-        }
-        if (retryAdmitted) {
-            cluster.retryDone();
-            retryAdmitted = false;
         }
     }
 
@@ -662,36 +620,14 @@ final class Http2StreamProxy extends ChannelInboundHandlerAdapter {
         }
         // What the client still sends is read, to be dropped.
         ctx.channel().config().setAutoRead(true);
-        endAttemptQuietly();
-        if (requestAdmitted) {
-            cluster.requestDone();
-            requestAdmitted = false;
-        }
+        // The upstream stream, if any, is left to end as it is ending.
+        attempts.finish();
         for (Http2StreamFrame f; (f = held.poll()) != null; ) {
             ReferenceCountUtil.release(f);
         }
         releaseReplay();
     }
 
-    /** As endAttempt, but the upstream stream is left to end as it is ending. */
-    private void endAttemptQuietly() {
-        cancelPerTry();
-        if (endpoint != null) {
-            endpoint.finished();
-            endpoint = null;
-        }
-        if (retryAdmitted) {
-            cluster.retryDone();
-            retryAdmitted = false;
-        }
-    }
-
-    private void cancelPerTry() {
-        if (perTryTimeout != null) {
-            perTryTimeout.cancel(false);
-            perTryTimeout = null;
-        }
-    }
 
     private void releaseReplay() {
         if (replay != null) {

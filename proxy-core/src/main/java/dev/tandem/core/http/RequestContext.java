@@ -30,8 +30,9 @@ public final class RequestContext {
     private boolean grpc;
     private String grpcStatus;
     private long bytesReceived;
-    private final GrpcMessages requestMessages = new GrpcMessages();
-    private final GrpcMessages responseMessages = new GrpcMessages();
+    /** Made for gRPC calls only. */
+    private GrpcMessages requestMessages;
+    private GrpcMessages responseMessages;
     private long bytesSent;
     private long requestHeaderBytes;
     private long responseHeaderBytes;
@@ -184,6 +185,10 @@ public final class RequestContext {
     /** A gRPC call: counted with request_protocol grpc and its grpc-status. */
     public void grpc(boolean grpc) {
         this.grpc = grpc;
+        if (grpc && requestMessages == null) {
+            requestMessages = new GrpcMessages();
+            responseMessages = new GrpcMessages();
+        }
     }
 
     public boolean isGrpc() {
@@ -211,7 +216,7 @@ public final class RequestContext {
     /** A DATA frame's body read from the client: its bytes, and for gRPC the messages in it. */
     void received(ByteBuf body) {
         received(body.readableBytes());
-        if (grpc) {
+        if (requestMessages != null) {
             requestMessages.add(body);
         }
     }
@@ -219,19 +224,19 @@ public final class RequestContext {
     /** A DATA frame's body written to the client: its bytes, and for gRPC the messages in it. */
     void sent(ByteBuf body) {
         sent(body.readableBytes());
-        if (grpc) {
+        if (responseMessages != null) {
             responseMessages.add(body);
         }
     }
 
     /** gRPC messages the client sent (0 for a call that is not gRPC). */
     public long requestMessages() {
-        return requestMessages.count();
+        return requestMessages == null ? 0 : requestMessages.count();
     }
 
     /** gRPC messages the client was sent (0 for a call that is not gRPC). */
     public long responseMessages() {
-        return responseMessages.count();
+        return responseMessages == null ? 0 : responseMessages.count();
     }
 
     public void requestHeaderBytes(long bytes) {

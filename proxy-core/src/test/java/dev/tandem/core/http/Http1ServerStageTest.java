@@ -1,12 +1,14 @@
 package dev.tandem.core.http;
 
+import static dev.tandem.testing.EmbeddedWire.ascii;
+import static dev.tandem.testing.EmbeddedWire.sendByteByByte;
+import static dev.tandem.testing.EmbeddedWire.written;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.core.ConnectionContext;
 import dev.tandem.core.addr.OrigDstAddr;
 import dev.tandem.core.config.HttpLimits;
 import dev.tandem.core.connect.UpstreamTarget;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
@@ -49,28 +51,10 @@ class Http1ServerStageTest {
     }
 
     /** One byte at a time, as long as the proxy keeps the connection open. */
-    private static void sendByteByByte(EmbeddedChannel channel, String bytes) {
-        for (byte b : bytes.getBytes(StandardCharsets.ISO_8859_1)) {
-            if (!channel.isOpen()) {
-                return;
-            }
-            channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {b}));
-        }
-    }
 
     /** What follows the head (whose generated x-request-id may itself end in a 0). */
     private static String body(String message) {
         return message.substring(message.indexOf("\r\n\r\n") + 4);
-    }
-
-    private static String written(EmbeddedChannel channel) {
-        var out = new StringBuilder();
-        for (Object o; (o = channel.readOutbound()) != null; ) {
-            ByteBuf buf = (ByteBuf) o;
-            out.append(buf.toString(StandardCharsets.ISO_8859_1));
-            buf.release();
-        }
-        return out.toString();
     }
 
     @Test
@@ -189,10 +173,6 @@ class Http1ServerStageTest {
         assertThat(connects).isZero();
         client.finishAndReleaseAll();
         upstream.finishAndReleaseAll();
-    }
-
-    private static ByteBuf ascii(String text) {
-        return Unpooled.copiedBuffer(text, StandardCharsets.ISO_8859_1);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.tandem.core.http;
 
+import static dev.tandem.testing.EmbeddedWire.ascii;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
@@ -91,10 +92,6 @@ class Http2StreamProxyTest {
         client.writeInbound(opening);
         frames(client, fromProxyToClient);
         return client;
-    }
-
-    private static ByteBuf ascii(String text) {
-        return Unpooled.copiedBuffer(text, StandardCharsets.ISO_8859_1);
     }
 
     private static void frame(ByteBuf out, int type, int flags, int stream, ByteBuf payload) {

@@ -1,5 +1,7 @@
 package dev.tandem.core.http;
 
+import static dev.tandem.testing.EmbeddedWire.ascii;
+import static dev.tandem.testing.EmbeddedWire.written;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.core.ConnectionContext;
@@ -15,7 +17,6 @@ import io.netty.handler.codec.http2.DefaultHttp2HeadersEncoder;
 import io.netty.handler.codec.http2.Http2Headers;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,20 +50,6 @@ class HttpStagesDrainTest {
         ConnectionContext.attach(client, "test").origDst(new OrigDstAddr(new InetSocketAddress("10.0.0.2", 8080)));
         drain.govern(client);
         return client;
-    }
-
-    private static String written(EmbeddedChannel channel) {
-        var out = new StringBuilder();
-        for (Object o; (o = channel.readOutbound()) != null; ) {
-            ByteBuf buf = (ByteBuf) o;
-            out.append(buf.toString(StandardCharsets.ISO_8859_1));
-            buf.release();
-        }
-        return out.toString();
-    }
-
-    private static ByteBuf ascii(String text) {
-        return Unpooled.copiedBuffer(text, StandardCharsets.ISO_8859_1);
     }
 
     // --- HTTP/1
