@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * The checks both directions' decoders add to Netty's (which already refuses bare LF line ends with strict line
@@ -36,11 +37,27 @@ final class HeadRules {
     }
 
     /**
+     * When the bytes fold a line of the head being read: the rest of the connection's bytes are skipped, and the
+     * message {@code invalid} makes, marked with why, goes on in their place; answers whether that happened.
+     */
+    boolean rejectFolded(ByteBuf in, List<Object> out, Supplier<? extends HttpMessage> invalid) {
+        MessageRejected folded = scanFolding(in);
+        if (folded == null) {
+            return false;
+        }
+        in.skipBytes(in.readableBytes());
+        HttpMessage message = invalid.get();
+        reject(message, folded);
+        out.add(message);
+        return true;
+    }
+
+    /**
      * Before Netty's decoder sees the bytes: while a head is being read, no line may start with a space or tab.
      * Netty consumes heads whole lines at a time, so the reader index is at a line start; the scan stops at the empty
      * line that ends the head, as what follows is body. Returns the refusal, or null.
      */
-    MessageRejected scanFolding(ByteBuf in) {
+    private MessageRejected scanFolding(ByteBuf in) {
         if (!expectingHead) {
             return null;
         }

@@ -54,13 +54,8 @@ public final class StrictRequestDecoder extends HttpRequestDecoder {
             in.skipBytes(in.readableBytes());
             return;
         }
-        MessageRejected folded = rules.scanFolding(in);
-        if (folded != null) {
-            in.skipBytes(in.readableBytes());
+        if (rules.rejectFolded(in, out, () -> new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/bad-request"))) {
             failed = true;
-            var invalid = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/bad-request");
-            invalid.setDecoderResult(DecoderResult.failure(folded));
-            out.add(invalid);
             return;
         }
         int before = in.readerIndex();

@@ -3,7 +3,6 @@ package dev.tandem.core.http;
 import dev.tandem.core.config.HttpLimits;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMessage;
@@ -45,13 +44,8 @@ final class StrictResponseDecoder extends HttpResponseDecoder {
             in.skipBytes(in.readableBytes());
             return;
         }
-        MessageRejected folded = rules.scanFolding(in);
-        if (folded != null) {
-            in.skipBytes(in.readableBytes());
+        if (rules.rejectFolded(in, out, () -> new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_GATEWAY))) {
             failed = true;
-            var invalid = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_GATEWAY);
-            invalid.setDecoderResult(DecoderResult.failure(folded));
-            out.add(invalid);
             return;
         }
         int before = in.readerIndex();

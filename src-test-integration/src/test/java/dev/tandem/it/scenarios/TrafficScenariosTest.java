@@ -194,9 +194,21 @@ class TrafficScenariosTest {
                 + " " + String.join(" ", headers)));
     }
 
-    /** The web sidecar's access log lines (JSON) of requests for {@code path}. */
-    private static List<String> accessLog(String path) {
-        return web.sidecarLog().lines().filter(l -> l.contains("\"path\":\"" + path)).toList();
+    /**
+     * The web sidecar's access log lines (JSON) of requests for {@code path}, once there are {@code requests} of them:
+     * the log is written off the event loop, a moment after each answer.
+     */
+    private static List<String> accessLog(String path, int requests) {
+        long deadline = System.nanoTime() + 3_000_000_000L;
+        List<String> lines;
+        do {
+            lines = web.sidecarLog().lines().filter(l -> l.contains("\"path\":\"" + path)).toList();
+            if (lines.size() >= requests) {
+                break;
+            }
+            sleep(50);
+        } while (System.nanoTime() < deadline);
+        return lines;
     }
 
     /** How many of the requests counted in a {@code name:n,...} field were {@code key}. */
@@ -356,7 +368,7 @@ class TrafficScenariosTest {
 
         assertThat(answer).containsEntry("status", "503").containsEntry("name", "bad").containsEntry("attempt", "3");
         assertThat(served(bad) - before).as("the first attempt and two retries").isEqualTo(3);
-        assertThat(accessLog("/exhausted")).as("the access log flags retries exhausted")
+        assertThat(accessLog("/exhausted", 1)).as("the access log flags retries exhausted")
                 .singleElement().satisfies(line -> assertThat(line).contains("\"response_flags\":\"URX\""));
     }
 
@@ -405,7 +417,7 @@ class TrafficScenariosTest {
         assertThat(served(v1) - before).as("aborted requests never reach the endpoint")
                 .isEqualTo(200 + count(aborted.get("statuses"), "200"));
         assertThat(count(aborted.get("flags"), "FI")).isEqualTo(count(aborted.get("statuses"), "418"));
-        assertThat(accessLog("/fault-delay").stream().filter(l -> l.contains("\"response_flags\":\"DI\"")).count())
+        assertThat(accessLog("/fault-delay", 200).stream().filter(l -> l.contains("\"response_flags\":\"DI\"")).count())
                 .as("delayed requests flagged DI in the access log").isEqualTo(Integer.parseInt(delayed.get("slow")));
     }
 
