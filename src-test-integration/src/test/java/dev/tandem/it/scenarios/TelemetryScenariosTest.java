@@ -203,9 +203,13 @@ class TelemetryScenariosTest {
                 - destinationBefore[2]).isEqualTo(2);
         assertThat(sample(destination, "istio_tcp_connections_closed_total", "reporter=\"destination\"")
                 - destinationBefore[3]).isEqualTo(2);
-        // And a line per connection in the access log, with the bytes each way.
-        List<JsonNode> connections = accessLog(web).stream()
-                .filter(l -> (reviews.ipv4() + ":" + ECHO).equals(l.path("upstream_host").asText())).toList();
+        // And a line per connection in the access log, with the bytes each way (written a moment after the close).
+        List<JsonNode> connections = List.of();
+        for (long deadline = System.nanoTime() + 3_000_000_000L; connections.size() < 2 && System.nanoTime() < deadline; ) {
+            Thread.sleep(50);
+            connections = accessLog(web).stream()
+                    .filter(l -> (reviews.ipv4() + ":" + ECHO).equals(l.path("upstream_host").asText())).toList();
+        }
         assertThat(connections).extracting(l -> l.path("bytes_received").asLong() + "/" + l.path("bytes_sent").asLong())
                 .contains("1000000/1000000", "250000/250000");
         assertThat(connections).allSatisfy(l -> assertThat(l.path("response_flags").asText()).isEqualTo("-"));
